@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from rest_framework.routers import DefaultRouter
+
+from placebook.api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("organisations", views.OrganisationViewSet)
+router.register("areas", views.AreaViewSet)
+router.register("comparator-groups", views.ComparatorGroupViewSet)
+router.register("periods", views.PeriodViewSet)
+router.register("sources", views.SourceViewSet)
+router.register("audit-events", views.AuditEventViewSet)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,37 @@
+from django.db import models
+from django.urls import reverse
+
+from placebook.core.periods import PeriodType
+
+
+class Period(models.Model):
+    """A reporting period that figures are published for.
+
+    Rows are made from the one parser (``placebook.core.periods.parse_period``) by
+    ``placebook.core.services.get_or_create_period``, so one period written in different
+    ways ("2021/22", "2021-22", "21/22") shares a row. Kind matters: "Jan-Dec 22" (a month
+    range) and "2022" (a calendar year) cover the same days but are published differently.
+    """
+
+    type = models.CharField(
+        max_length=32,
+        choices=[(t.value, t.value.replace("_", " ").capitalize()) for t in PeriodType],
+    )
+    start = models.DateField()
+    end = models.DateField()
+    label = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["start", "end", "type"]
+        constraints = [
+            models.UniqueConstraint(fields=["type", "start", "end"], name="period_unique"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="period_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:period-list") + f"#period-{self.pk}"

@@ -1,0 +1,20 @@
+from django.http import JsonResponse
+from django.urls import include, path
+
+from placebook.core.health import database_status
+
+
+def healthz(request):
+    database = database_status()
+    healthy = database["status"] == "ok"
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database},
+        status=200 if healthy else 503,
+    )
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", include("placebook.api.urls")),
+    path("", include("placebook.web.urls")),
+]

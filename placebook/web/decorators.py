@@ -1,0 +1,23 @@
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from placebook.core.permissions import Permission, has_permission
+
+
+def require_permission(permission: Permission):
+    """Sends the public to sign in, and signed-in users without the permission to a 403."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if has_permission(request.user, permission):
+                return view(request, *args, **kwargs)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+
+        return wrapped
+
+    return decorator

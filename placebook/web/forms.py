@@ -1,0 +1,49 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from placebook.core.models import Organisation
+
+
+class GovukFormMixin:
+    """Adds the GOV.UK classes, so templates can render fields with one include."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                css = "govuk-select"
+            elif isinstance(widget, forms.Textarea):
+                css = "govuk-textarea"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "govuk-checkboxes__input"
+            else:
+                css = "govuk-input"
+            widget.attrs["class"] = css
+
+    def error_list(self):
+        """(field id, message) pairs in field order, for the error summary."""
+        errors = [(f"id_{name}", msg) for name in self.fields for msg in self.errors.get(name, [])]
+        errors += [("", msg) for msg in self.non_field_errors()]
+        return errors
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password.",
+        "inactive": "This account is no longer active.",
+    }
+
+
+class OrganisationForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "key", "kind", "gss_code", "ods_code", "cqc_provider_id",
+            "companies_house_number", "charity_number", "parent", "area", "website",
+            "is_active",
+        ]  # fmt: skip
+
+
+class PeriodForm(GovukFormMixin, forms.Form):
+    text = forms.CharField(label="Period as printed", required=False, max_length=60)
