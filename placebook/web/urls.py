@@ -25,15 +25,16 @@ urlpatterns = [
     path("reference/areas/", views.area_list, name="area-list"),
     path("reference/areas/<str:code>/", views.area_detail, name="area-detail"),
     path("reference/comparator-groups/", views.comparator_group_list, name="comparator-group-list"),
+    # Publish before detail: versions such as 2021/22 contain a slash.
     path(
-        "reference/comparator-groups/<slug:slug>/<str:version>/",
-        views.comparator_group_detail,
-        name="comparator-group-detail",
-    ),
-    path(
-        "reference/comparator-groups/<slug:slug>/<str:version>/publish/",
+        "reference/comparator-groups/<slug:slug>/<path:version>/publish/",
         views.comparator_group_publish,
         name="comparator-group-publish",
+    ),
+    path(
+        "reference/comparator-groups/<slug:slug>/<path:version>/",
+        views.comparator_group_detail,
+        name="comparator-group-detail",
     ),
     path("reference/periods/", views.period_list, name="period-list"),
     path("reference/sources/", views.source_list, name="source-list"),

@@ -87,6 +87,7 @@ def reference(request):
         "core/reference.html",
         {
             "summary": apps.get_app_config("core").summary(request.user),
+            "can_read_audit": has_permission(request.user, Permission.AUDIT_VIEW),
             "page_title": "Reference data",
         },
     )
@@ -179,17 +180,20 @@ def area_detail(request, code):
     )
     parent_links = area.parent_links.select_related("parent")
     child_links = area.child_links.select_related("child").order_by("hierarchy", "child__name")
-    hierarchies = [
-        (label, [link.parent for link in parent_links if link.hierarchy == value],
-         [link.child for link in child_links if link.hierarchy == value])
-        for value, label in Hierarchy.choices
-    ]  # fmt: skip
+    hierarchies = []
+    for value, label in Hierarchy.choices:
+        parents = [link.parent for link in parent_links if link.hierarchy == value]
+        children = [link.child for link in child_links if link.hierarchy == value]
+        current = [c for c in children if c.is_current()]
+        former = [c for c in children if not c.is_current()]
+        if parents or children:
+            hierarchies.append((label, parents, current, former))
     return render(
         request,
         "core/area_detail.html",
         {
             "area": area,
-            "hierarchies": [h for h in hierarchies if h[1] or h[2]],
+            "hierarchies": hierarchies,
             "groups": visible_to(request.user, area.comparator_groups.all()),
             "organisations": area.organisations.all(),
             "page_title": area.name,

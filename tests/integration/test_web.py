@@ -1,5 +1,7 @@
 """One request per page through Django's test client: who may see it, and what it shows."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -91,7 +93,17 @@ def test_area_list_filters_by_type_and_parent(client, sefton):
 def test_area_detail_shows_hierarchy(client, sefton):
     body = client.get(reverse("web:area-detail", args=["E08000014"])).content.decode()
     assert "Administrative (ONS)" in body
+    assert "Contains 1:" in body
     assert "Ainsdale" in body
+
+
+def test_area_detail_separates_former_areas(client, sefton):
+    old = AreaFactory(code="E05000001", name="Abolished ward", valid_to=date(2020, 5, 1))
+    old.parent_links.create(parent=sefton, hierarchy="administrative")
+    body = client.get(reverse("web:area-detail", args=["E08000014"])).content.decode()
+    assert "Contains 1:" in body
+    assert "1 former area" in body
+    assert "until 1 May 2020" in body
 
 
 def test_organisation_pages(client):
@@ -162,6 +174,14 @@ def test_comparator_group_publish_by_commissioner(client, commissioner):
     assert group.is_published
 
 
+def test_comparator_group_with_financial_year_version_links_from_area(client, sefton):
+    group = ComparatorGroupPublishedFactory(name="North West", version="2021/22")
+    group.members.add(sefton)
+    body = client.get(reverse("web:area-detail", args=["E08000014"])).content.decode()
+    assert group.get_absolute_url() in body
+    assert "North West" in client.get(group.get_absolute_url()).content.decode()
+
+
 def test_comparator_group_list_shows_published(client):
     ComparatorGroupPublishedFactory(name="Liverpool City Region")
     assert (
@@ -192,6 +212,13 @@ def test_audit_trail_for_manager(client, manager, officer):
     body = client.get(reverse("web:audit-list")).content.decode()
     assert "Audited Org" in body
     assert "officer" in body
+
+
+def test_reference_page_links_audit_trail_for_managers_only(client, manager, officer):
+    client.force_login(officer)
+    assert "Audit trail" not in client.get(reverse("web:reference")).content.decode()
+    client.force_login(manager)
+    assert "Audit trail" in client.get(reverse("web:reference")).content.decode()
 
 
 def test_audit_trail_forbidden_to_officer(client, officer):

@@ -73,6 +73,12 @@ class Area(SourcedModel, AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("web:area-detail", kwargs={"code": self.code})
 
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or self.valid_to >= on
+        )
+
 
 class AreaLink(SourcedModel):
     parent = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="child_links")
