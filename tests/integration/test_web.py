@@ -237,3 +237,13 @@ def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"]["status"] == "ok"
+
+
+def test_server_error_page_is_govuk_and_reassures(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in body
+    assert 'href="#main-content"' in body
