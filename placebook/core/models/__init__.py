@@ -7,7 +7,13 @@ from placebook.core.models.areas import (
     Hierarchy,
 )
 from placebook.core.models.audit import AuditEvent, AuditTrailIsAppendOnly
-from placebook.core.models.base import AuditedModel, Source, SourcedModel, TrackedModel
+from placebook.core.models.base import (
+    AuditedModel,
+    AuditedQuerySet,
+    Source,
+    SourcedModel,
+    TrackedModel,
+)
 from placebook.core.models.organisations import Organisation, OrganisationKind
 from placebook.core.models.people import Person, Role, RoleAssignment, User
 from placebook.core.models.periods import Period
@@ -19,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "AuditTrailIsAppendOnly",
     "AuditedModel",
+    "AuditedQuerySet",
     "ComparatorGroup",
     "ComparatorGroupStatus",
     "Hierarchy",

@@ -1,0 +1,46 @@
+from placebook.indicators.models.catalogue import (
+    UNIT_MULTIPLIER,
+    Framework,
+    GeographyLevel,
+    Indicator,
+    Polarity,
+    Unit,
+    UpdateFrequency,
+    ValueType,
+)
+from placebook.indicators.models.figures import FigureKind, PublishedFigure
+from placebook.indicators.models.values import (
+    SMALL_NUMBER_LIMIT,
+    IndicatorValue,
+    NoteCode,
+    Operator,
+    Release,
+    Sex,
+    Target,
+    TargetKind,
+    TargetStep,
+    ValueStatus,
+)
+
+__all__ = [
+    "SMALL_NUMBER_LIMIT",
+    "UNIT_MULTIPLIER",
+    "FigureKind",
+    "Framework",
+    "GeographyLevel",
+    "Indicator",
+    "IndicatorValue",
+    "NoteCode",
+    "Operator",
+    "Polarity",
+    "PublishedFigure",
+    "Release",
+    "Sex",
+    "Target",
+    "TargetKind",
+    "TargetStep",
+    "Unit",
+    "UpdateFrequency",
+    "ValueStatus",
+    "ValueType",
+]
