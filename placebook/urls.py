@@ -16,5 +16,6 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include("placebook.api.urls")),
+    path("indicators/", include("placebook.web.urls_indicators")),
     path("", include("placebook.web.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from placebook.web import views
+from placebook.web.views import core as views
 
 app_name = "web"
 

@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+from placebook.indicators.services import record_value
+from tests.factories.core import AreaFactory
+from tests.factories.indicators import IndicatorFactory, ReleaseFactory, period
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smoking(system):
+    indicator = IndicatorFactory(code="smoking-prevalence", name="Smoking prevalence")
+    sefton = AreaFactory(code="E08000014", name="Sefton", type="local_authority")
+    release = ReleaseFactory(title="Public Health Performance Framework - August 2023")
+    record_value(
+        by=system,
+        indicator=indicator,
+        area=sefton,
+        period=period("2022"),
+        value=7.9,
+        release=release,
+    )
+    record_value(
+        by=system, indicator=indicator, area=sefton, period=period("2021"), value=10.0, count=3
+    )
+    return indicator
+
+
+def test_catalogue_lists_indicators_with_counts(client, smoking):
+    body = client.get(reverse("indicators:indicator-list")).content.decode()
+    assert "Smoking prevalence" in body
+    assert "Lower is better" in body
+
+
+def test_catalogue_filters_by_framework(client, smoking):
+    IndicatorFactory(name="ASCOF measure", framework="ASCOF")
+    body = client.get(reverse("indicators:indicator-list"), {"framework": "ASCOF"}).content.decode()
+    assert "ASCOF measure" in body
+    assert "Smoking prevalence" not in body
+
+
+def test_indicator_page_shows_definition_method_and_figures(client, smoking):
+    body = client.get(smoking.get_absolute_url()).content.decode()
+    assert "Method" in body
+    assert "definitions/smoking-prevalence.json" in body
+    assert "7.9%" in body
+    assert "Public Health Performance Framework - August 2023" in body
+
+
+def test_small_numbers_are_suppressed_for_the_public(client, smoking):
+    body = client.get(smoking.get_absolute_url()).content.decode()
+    assert "Suppressed (fewer than 5)" in body
+    assert "10.0%" not in body
+
+
+def test_small_numbers_are_shown_to_officers(client, officer, smoking):
+    client.force_login(officer)
+    body = client.get(smoking.get_absolute_url()).content.decode()
+    assert "10.0%" in body
+
+
+def test_home_counts_indicator_figures(client, smoking):
+    body = client.get("/").content.decode()
+    assert ">Current figures</a>: 2" in body
