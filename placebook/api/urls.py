@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from placebook.api import views
+from placebook.api import indicators, views
 
 app_name = "api"
 
@@ -13,6 +13,9 @@ router.register("comparator-groups", views.ComparatorGroupViewSet)
 router.register("periods", views.PeriodViewSet)
 router.register("sources", views.SourceViewSet)
 router.register("audit-events", views.AuditEventViewSet)
+router.register("indicators", indicators.IndicatorViewSet)
+router.register("indicator-values", indicators.IndicatorValueViewSet)
+router.register("releases", indicators.ReleaseViewSet)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
