@@ -470,7 +470,8 @@ _MON_YEAR = r"[a-z]+\.?[\s-]*'?\d{2}(?:\d{2})?"
 _YTD = r"(?:ytd|year[\s-]+to[\s-]+date)"
 _DAY = r"\d{1,2}\s*(?:st|nd|rd|th)?"
 
-_FY_SLASH_RE = re.compile(r"(?:fy\s*)?(?P<a>\d{4}|\d{2})\s*/\s*(?P<b>\d{4}|\d{2})", re.ASCII)
+# "2007/8" (one-digit second year) is printed in seed 002 (line 2716).
+_FY_SLASH_RE = re.compile(r"(?:fy\s*)?(?P<a>\d{4}|\d{2})\s*/\s*(?P<b>\d{4}|\d{2}|\d)", re.ASCII)
 _FY_DASH_RE = re.compile(r"(?P<a>\d{4})\s*-\s*(?P<b>\d{4}|\d{2})", re.ASCII)
 _QSPEC_RE = re.compile(rf"{_QWORD}(?P<a>\d)(?:\s*-\s*(?:{_QWORD})?(?P<b>\d))?", re.ASCII)
 _MON_YEAR_RE = re.compile(r"(?P<m>[a-z]+)\.?[\s-]*'?(?P<y>\d{4}|\d{2})", re.ASCII)
@@ -479,7 +480,7 @@ _MON_YEAR_RE = re.compile(r"(?P<m>[a-z]+)\.?[\s-]*'?(?P<y>\d{4}|\d{2})", re.ASCI
 def _fy_from_slash(a: str, b: str) -> int:
     start = _year(a)
     second = int(b)
-    expected = start + 1 if len(b) == 4 else (start + 1) % 100
+    expected = start + 1 if len(b) == 4 else (start + 1) % 10 ** len(b)
     if second != expected:
         raise _Invalid(
             f"a financial year's second year must follow the first (e.g. {_fy_label(start)})"
@@ -655,7 +656,8 @@ _FORMS: list[tuple[str | re.Pattern[str], Callable[[re.Match[str]], _Span]]] = [
     (rf"(?P<my>{_MON_YEAR})\s+{_YTD}", _build_ytd),
     (rf"(?:{_FY_ANY}\s+)?{_YTD}", _reject_ytd_without_month),
     (
-        rf"(?:rolling\s+)?(?:12|twelve)\s+months?\s+(?:to|ending)\s+"
+        # "12 months to Sep 2023"; also "year to December 2022" (seed 002, line 2464)
+        rf"(?:rolling\s+)?(?:(?:12|twelve)\s+months?|year)\s+(?:to|ending)\s+"
         rf"(?:(?P<d>\d{{1,2}})\s*(?:st|nd|rd|th)?\s+)?(?P<my>{_MON_YEAR})",
         _build_rolling,
     ),

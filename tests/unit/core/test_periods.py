@@ -824,3 +824,29 @@ def test_year_to_date_outside_financial_year_raises(day):
 def test_date_helpers_datetime_raises_type_error(helper):
     with pytest.raises(TypeError, match=r"must be a datetime\.date"):
         helper(datetime(2023, 4, 1, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # seed 002, lines 2464 and 2457: drug treatment figures for a calendar year
+        ("year to December 2022", date(2022, 1, 1), date(2022, 12, 31)),
+        ("year to December 2021", date(2021, 1, 1), date(2021, 12, 31)),
+    ],
+)
+def test_parse_year_to_month_is_rolling_12_months(text, start, end):
+    period = parse_period(text)
+    assert period.type == PeriodType.ROLLING_12_MONTHS
+    assert (period.start, period.end) == (start, end)
+
+
+def test_parse_financial_year_with_one_digit_second_year():
+    # seed 002, line 2716
+    period = parse_period("2007/8")
+    assert period.type == PeriodType.FINANCIAL_YEAR
+    assert period.label == "2007/08"
+
+
+def test_parse_financial_year_with_wrong_one_digit_second_year_quotes_it():
+    with pytest.raises(PeriodParseError, match="'2007/9'"):
+        parse_period("2007/9")
