@@ -37,6 +37,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def same_figure(a: IndicatorValue, b: IndicatorValue) -> bool:
+    """Whether two rows say the same thing (a re-release of one figure changes nothing)."""
+    return all(_same(getattr(a, f), getattr(b, f)) for f in _COMPARED)
+
+
 def _check_limits(fields: dict) -> None:
     for level in ("95_0", "99_8"):
         lower, upper = fields.get(f"lower{level}cl"), fields.get(f"upper{level}cl")
@@ -85,9 +90,7 @@ def record_value(
         # The row lock makes two imports of the same figure queue rather than both revise it.
         current = IndicatorValue.objects.select_for_update().filter(is_current=True, **key).first()
         candidate = IndicatorValue(release=release, **key, **fields)
-        if current is not None and all(
-            _same(getattr(current, f), getattr(candidate, f)) for f in _COMPARED
-        ):
+        if current is not None and same_figure(current, candidate):
             return Recorded(current, Outcome.UNCHANGED)
         if current is not None:
             current.is_current = False
