@@ -8,8 +8,7 @@ run:
 	scripts/setup.sh
 	uv run python manage.py migrate --no-input
 	uv run python manage.py load_demo --with-demo-users
-	@echo "Placebook is at http://127.0.0.1:$(PORT)/"
-	uv run python manage.py runserver 127.0.0.1:$(PORT)
+	scripts/serve.sh $(PORT)
 
 # The whole test suite (SQLite unless DATABASE_URL says otherwise)
 test:

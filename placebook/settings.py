@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "placebook.core",
     "placebook.indicators",
     "placebook.market",
@@ -159,4 +160,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Django's tasks framework runs imports and pack builds in the background. The default queue
+# lives in the database (django-tasks-db), so it survives restarts and needs no other service;
+# `manage.py db_worker` works through it. Tests run tasks at once, in-process.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend"),
+    }
 }
