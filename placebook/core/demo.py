@@ -122,6 +122,11 @@ def load_areas(sources) -> int:
             },
         )
         areas[area.code] = area
+        predecessors = [areas[c] for c in r.get("replaces", []) if c in areas]
+        if len(predecessors) != len(r.get("replaces", [])):
+            raise ValidationError({"replaces": "Replaced areas must come earlier in the file."})
+        if {a.pk for a in predecessors} != set(area.replaces.values_list("pk", flat=True)):
+            area.replaces.set(predecessors)
         for link in r.get("parents", []):
             parent = areas.get(link["code"])
             if parent is None:

@@ -20,7 +20,8 @@ from placebook.core.models import (
     RoleAssignment,
     User,
 )
-from placebook.core.periods import parse_period
+from placebook.core.periods import Period as ParsedPeriod
+from placebook.core.periods import PeriodType, financial_year_of, parse_period
 from placebook.core.permissions import Permission, require
 
 
@@ -45,9 +46,28 @@ def areas_by_code(codes: Iterable[str]) -> list[Area]:
     return [found[c] for c in codes]
 
 
+def _canonical(parsed: ParsedPeriod) -> ParsedPeriod:
+    """One stored period per span of twelve months: "Jan 22-Dec22", "year to December 2022"
+    and "2022" are the same year, and a time series must not split it in two. A January to
+    December year is a calendar year and an April to March year a financial year."""
+    if parsed.type not in {
+        PeriodType.MONTH_RANGE,
+        PeriodType.QUARTER_RANGE,
+        PeriodType.ROLLING_12_MONTHS,
+    }:
+        return parsed
+    if parsed.months != 12:
+        return parsed
+    if (parsed.start.month, parsed.end.month) == (1, 12):
+        return parse_period(str(parsed.start.year))
+    if (parsed.start.month, parsed.end.month) == (4, 3):
+        return financial_year_of(parsed.start)
+    return parsed
+
+
 def get_or_create_period(text: str) -> Period:
     """The stored period for a printed period string; raises PeriodParseError quoting it."""
-    parsed = parse_period(text)
+    parsed = _canonical(parse_period(text))
     period, _ = Period.objects.get_or_create(
         type=parsed.type.value,
         start=parsed.start,

@@ -53,6 +53,11 @@ class Area(SourcedModel, AuditedModel):
     parents = models.ManyToManyField(
         "self", through="AreaLink", symmetrical=False, related_name="children"
     )
+    # Boundary changes (CCGs into Place footprints in 2022, Cumbria's split in 2023): a time
+    # series runs on through the areas a successor replaced.
+    replaces = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="replaced_by"
+    )
 
     objects = AreaQuerySet.as_manager()
 

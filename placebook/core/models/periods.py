@@ -9,8 +9,8 @@ class Period(models.Model):
 
     Rows are made from the one parser (``placebook.core.periods.parse_period``) by
     ``placebook.core.services.get_or_create_period``, so one period written in different
-    ways ("2021/22", "2021-22", "21/22") shares a row. Kind matters: "Jan-Dec 22" (a month
-    range) and "2022" (a calendar year) cover the same days but are published differently.
+    ways ("2021/22", "2021-22", "21/22") shares a row, and a twelve-month span is stored as
+    its calendar or financial year ("Jan-Dec 22" is 2022), so a time series is not split.
     """
 
     type = models.CharField(

@@ -115,6 +115,22 @@ def test_get_or_create_period_shares_rows_for_equal_periods():
     assert Period.objects.count() == 1
 
 
+@pytest.mark.parametrize("text", ["Jan 22-Dec22", "year to December 2022", "Jan-Dec 22"])
+def test_get_or_create_period_stores_a_january_to_december_span_as_the_calendar_year(text):
+    assert services.get_or_create_period(text) == services.get_or_create_period("2022")
+    assert Period.objects.get().label == "2022"
+
+
+@pytest.mark.parametrize("text", ["Apr 2022 - Mar 2023", "2022/23 Q1-4"])
+def test_get_or_create_period_stores_an_april_to_march_span_as_the_financial_year(text):
+    assert services.get_or_create_period(text) == services.get_or_create_period("2022/23")
+
+
+def test_get_or_create_period_keeps_other_rolling_years():
+    period = services.get_or_create_period("12 months to Sep 2023")
+    assert period.type == "rolling_12_months"
+
+
 def test_get_or_create_period_rejects_unparseable_text_quoting_it():
     with pytest.raises(PeriodParseError, match="'2021-22-23'"):
         services.get_or_create_period("2021-22-23")
