@@ -7,4 +7,11 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.indicator_list, name="indicator-list"),
     path("catalogue/<slug:code>/", views.indicator_detail, name="indicator-detail"),
+    path("dashboards/", views.dashboard_list, name="dashboard-list"),
+    path("dashboards/<slug:slug>/", views.dashboard_detail, name="dashboard-detail"),
+    path(
+        "dashboards/<slug:slug>/download.<str:fmt>",
+        views.dashboard_download,
+        name="dashboard-download",
+    ),
 ]

@@ -63,3 +63,38 @@ def test_small_numbers_are_shown_to_officers(client, officer, smoking):
 def test_home_counts_indicator_figures(client, smoking):
     body = client.get("/").content.decode()
     assert ">Current figures</a>: 2" in body
+
+
+@pytest.fixture
+def demo():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("slug", ["public-health", "adult-social-care", "provider-performance"])
+def test_dashboard_pages_render_with_rules_and_charts(client, demo, slug):
+    body = client.get(reverse("indicators:dashboard-detail", args=[slug])).content.decode()
+    assert "How to read it" in body
+    assert '<svg role="img"' in body or "<svg" in body
+    assert "Download" in body
+
+
+def test_dashboard_list(client):
+    body = client.get(reverse("indicators:dashboard-list")).content.decode()
+    assert "Public Health Performance Framework" in body
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_dashboard_download(client, demo, fmt):
+    response = client.get(
+        reverse("indicators:dashboard-download", args=["provider-performance", fmt])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+
+
+def test_unknown_dashboard_is_404(client):
+    assert client.get(reverse("indicators:dashboard-detail", args=["nope"])).status_code == 404

@@ -1,9 +1,13 @@
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from placebook.core.permissions import Permission, has_permission
+from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_chart
+from placebook.indicators.dashboards import DASHBOARDS, ENGLAND, build
+from placebook.indicators.exports import to_csv, to_xlsx
 from placebook.indicators.models import Framework, Indicator, IndicatorValue
-from placebook.indicators.presentation import display_value
+from placebook.indicators.presentation import display_value, format_number
 
 
 def indicator_list(request):
@@ -48,3 +52,98 @@ def indicator_detail(request, code):
             "page_title": indicator.name,
         },
     )
+
+
+def _trend_svg(row) -> str:
+    england = (
+        IndicatorValue.objects.current()
+        .filter(indicator=row.indicator, area__code=ENGLAND, sex__in=["Persons", row.sex])
+        .select_related("period")
+        .order_by("period__end")
+    )
+    series = [Series(row.subject, [Point(label, value) for label, value in row.series], "primary")]
+    if england:
+        series.append(
+            Series("England", [Point(v.period.label, v.value) for v in england], "benchmark")
+        )
+    return trend_chart(
+        series,
+        title=f"{row.indicator.name}: {row.subject} over time",
+        unit_label=row.indicator.get_unit_display(),
+        y_format=lambda n, i=row.indicator: format_number(i, n),
+    )
+
+
+def _comparison_svg(indicator, title: str, bars: list[tuple[str, float | None, bool]], target=None):
+    return bar_chart(
+        [Bar(label, value, highlight=highlight) for label, value, highlight in bars],
+        title=title,
+        unit_label=indicator.get_unit_display(),
+        benchmark=target,
+        benchmark_label="Target",
+        y_format=lambda n: format_number(indicator, n),
+    )
+
+
+def dashboard_list(request):
+    return render(
+        request,
+        "indicators/dashboard_list.html",
+        {"dashboards": DASHBOARDS.values(), "page_title": "Dashboards"},
+    )
+
+
+def dashboard_detail(request, slug):
+    if slug not in DASHBOARDS:
+        raise Http404(f"No dashboard called {slug}")
+    dashboard, release, rows = build(slug)
+    if slug == "public-health":
+        charts = [_trend_svg(row) for row in rows]
+    elif slug == "adult-social-care":
+        charts = [
+            _comparison_svg(
+                row.indicator,
+                f"{row.indicator.name}: Sefton and comparators",
+                [("Sefton", row.sefton.number, True)]
+                + [(c.name, c.value.number, False) for c in row.comparisons],
+            )
+            for row in rows
+        ]
+    else:
+        charts = [
+            _comparison_svg(
+                row.indicator,
+                f"{row.indicator.name}: {row.provider}",
+                [
+                    (row.provider, row.performance.number, True),
+                    ("Cheshire and Merseyside", row.cheshire_and_merseyside.number, False),
+                    ("England", row.england.number, False),
+                ],
+            )
+            for row in rows
+        ]
+    return render(
+        request,
+        f"indicators/dashboard_{slug.replace('-', '_')}.html",
+        {
+            "dashboard": dashboard,
+            "release": release,
+            "rows": list(zip(rows, charts, strict=True)),
+            "page_title": dashboard.title,
+        },
+    )
+
+
+def dashboard_download(request, slug, fmt):
+    if slug not in DASHBOARDS or fmt not in {"csv", "xlsx"}:
+        raise Http404("No such download")
+    dashboard, _release, rows = build(slug)
+    if fmt == "csv":
+        response = HttpResponse(to_csv(slug, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            to_xlsx(slug, dashboard.title, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
+    return response

@@ -1,0 +1,397 @@
+"""The three dashboards of seed 002, built from stored figures (never typed-in tables).
+
+Each builder returns plain rows that the page, the CSV/Excel exports and the charts share,
+so what a councillor reads on screen and what they download cannot differ.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from placebook.core.periods import parse_period
+from placebook.indicators.models import (
+    Framework,
+    Indicator,
+    IndicatorValue,
+    Polarity,
+    PublishedFigure,
+    Release,
+    Target,
+)
+from placebook.indicators.presentation import format_number
+from placebook.indicators.rag import (
+    Rating,
+    Status,
+    check_target,
+    rate_rank_change,
+    rate_target,
+)
+
+ENGLAND = "E92000001"
+NORTH_WEST = "E12000002"
+CHESHIRE_AND_MERSEYSIDE = "E54000008"
+NWAS = "north-west-ambulance-service"
+COMPARATOR_AREAS = {ENGLAND, NORTH_WEST, CHESHIRE_AND_MERSEYSIDE}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    slug: str
+    title: str
+    release_key: str
+    purpose: str
+    rule: str
+
+
+DASHBOARDS = {
+    d.slug: d
+    for d in [
+        Dashboard(
+            "public-health",
+            "Public Health Performance Framework",
+            "phpf-2023-08-cabinet-appendix-a",
+            "Sefton's public health outcomes over time, with ranks among North West councils "
+            "and statistical neighbours as published.",
+            "Direction of travel compares the latest figure with the previous one using the "
+            "indicator's polarity. Rank colours follow the framework's own rule.",
+        ),
+        Dashboard(
+            "adult-social-care",
+            "Adult Social Care Outcomes Framework comparison",
+            "asc-performance-review-2024-01",
+            "Sefton's in-year ASCOF figures against England, the North West and statistical "
+            "neighbours, with the difference and whether it is in the good direction.",
+            "A difference is good when Sefton is higher on a higher-is-better measure, or "
+            "lower on a lower-is-better one.",
+        ),
+        Dashboard(
+            "provider-performance",
+            "Health provider performance",
+            "provider-dashboard-2024-01",
+            "Sefton's main NHS providers against their targets, Cheshire and Merseyside and "
+            "England.",
+            "Targets are met or missed as stated; annual caps are tracked year to date "
+            "against a straight-line share of the year.",
+        ),
+    ]
+}
+
+
+@dataclass
+class Cell:
+    number: float | None
+    text: str
+    period: str = ""
+    source: str = ""
+
+
+def _cell(indicator: Indicator, value: IndicatorValue | None) -> Cell:
+    if value is None:
+        return Cell(None, "")
+    text = (
+        format_number(indicator, value.value) if value.value is not None else value.printed or "-"
+    )
+    where = f"{value.release or 'entered'}, line {value.source_line}" if value.source_line else ""
+    return Cell(value.value, text, value.period.label, where)
+
+
+@dataclass
+class Direction:
+    arrow: str
+    words: str
+
+
+def direction(indicator: Indicator, previous: float | None, latest: float | None) -> Direction:
+    """Change from the previous to the latest figure, said in words and with a shape.
+
+    No confidence intervals are published for these figures, so the words say "increased"
+    or "decreased" and whether that is better, not whether it is significant.
+    """
+    if previous is None or latest is None:
+        return Direction("", "No earlier figure to compare")
+    if latest == previous:
+        return Direction("◀", "No change")
+    up = latest > previous
+    moved = "Increased" if up else "Decreased"
+    if indicator.polarity == Polarity.NO_JUDGEMENT:
+        return Direction("▲" if up else "▼", moved)
+    better = up == (indicator.polarity == Polarity.HIGHER_IS_BETTER)
+    return Direction("▲" if better else "▼", f"{moved}: {'better' if better else 'worse'}")
+
+
+@dataclass
+class PublicHealthRow:
+    indicator: Indicator
+    subject: str
+    sex: str
+    baseline: Cell
+    previous: Cell
+    latest: Cell
+    direction: Direction
+    ranks: dict[str, tuple[int | None, int | None, Rating]] = field(default_factory=dict)
+    z_score: Cell | None = None
+    series: list[tuple[str, float | None]] = field(default_factory=list)
+
+
+def _published(release: Release, kinds: set[str]) -> dict:
+    found = defaultdict(dict)
+    for figure in PublishedFigure.objects.filter(release=release, kind__in=kinds).select_related(
+        "comparator_group", "area"
+    ):
+        area = _successor(figure.area) if figure.area else None
+        found[(figure.indicator_id, area.pk if area else None)][figure.column] = figure
+    return found
+
+
+def _row_keys(release: Release) -> list[tuple[Indicator, object, str | None]]:
+    """(indicator, area, sex) for each dashboard row, in printed order.
+
+    A row's figures may be stored under an earlier printing (the same figure in the report's
+    text), so rows come from the figures printed in this release and from its published
+    ranks and z-scores alike.
+    """
+    lines = []
+    for v in (
+        IndicatorValue.objects.filter(release=release)
+        .exclude(area__code__in=COMPARATOR_AREAS)
+        .select_related("indicator", "area")
+    ):
+        lines.append((v.source_line or 0, v.indicator, v.area, v.sex))
+    for f in PublishedFigure.objects.filter(
+        release=release, kind__in=["rank", "z_score", "direction"], area__isnull=False
+    ).select_related("indicator", "area"):
+        if f.indicator is not None:
+            lines.append((f.source_line or 0, f.indicator, f.area, None))
+    keys: dict[tuple, str | None] = {}
+    for _line, indicator, area, sex in sorted(lines, key=lambda item: item[0]):
+        area = _successor(area)
+        if keys.get((indicator, area)) is None:
+            keys[(indicator, area)] = sex
+    return [(indicator, area, sex) for (indicator, area), sex in keys.items()]
+
+
+def _successor(area):
+    """The area that now covers ``area`` (a former CCG's Place footprint), else itself."""
+    return area.replaced_by.first() or area
+
+
+def _history(indicator: Indicator, area, sex: str | None) -> list[IndicatorValue]:
+    """The current figures for a row, following the series back through replaced areas."""
+    areas = [area, *area.replaces.all()]
+    values = (
+        IndicatorValue.objects.current()
+        .filter(indicator=indicator, area__in=areas)
+        .select_related("period", "release")
+        .order_by("period__end", "period__start")
+    )
+    if sex is None:
+        sexes = {v.sex for v in values}
+        sex = "Persons" if "Persons" in sexes or not sexes else sorted(sexes)[0]
+    return [v for v in values if v.sex == sex]
+
+
+def public_health(release: Release) -> list[PublicHealthRow]:
+    keys = _row_keys(release)
+    figures = _published(release, {"rank", "z_score"})
+    rows = []
+    for indicator, area, sex in keys:
+        history = _history(indicator, area, sex)
+        latest = history[-1] if history else None
+        previous = history[-2] if len(history) > 1 else None
+        baseline = history[0] if len(history) > 2 else None
+        published = figures.get((indicator.pk, area.pk), {})
+
+        def rank(column: str, published=published) -> int | None:
+            figure = published.get(column)
+            return int(figure.value) if figure and figure.value is not None else None
+
+        ranks = {}
+        for group, prev_col, latest_col in [
+            ("North West", "Prev. NW Rank", "Latest NW Rank"),
+            ("Statistical neighbours", "Prev. SNG Rank", "Latest SNG Rank"),
+        ]:
+            before, after = rank(prev_col), rank(latest_col)
+            ranks[group] = (before, after, rate_rank_change(before, after))
+        z = published.get("Z-score")
+        rows.append(
+            PublicHealthRow(
+                indicator=indicator,
+                subject=area.name,
+                sex=history[-1].sex if history else "",
+                baseline=_cell(indicator, baseline),
+                previous=_cell(indicator, previous),
+                latest=_cell(indicator, latest),
+                direction=direction(
+                    indicator,
+                    previous.value if previous else None,
+                    latest.value if latest else None,
+                ),
+                ranks=ranks,
+                z_score=Cell(z.value, z.printed, source=f"line {z.source_line}") if z else None,
+                series=[(v.period.label, v.value) for v in history],
+            )
+        )
+    return rows
+
+
+@dataclass
+class Comparison:
+    name: str
+    value: Cell
+    difference: float | None
+    good: bool | None
+
+
+@dataclass
+class AscofRow:
+    indicator: Indicator
+    sefton: Cell
+    comparisons: list[Comparison]
+
+
+def _difference(indicator: Indicator, mine: float | None, theirs: float | None):
+    if mine is None or theirs is None:
+        return None, None
+    difference = round(mine - theirs, 6)
+    if indicator.polarity == Polarity.NO_JUDGEMENT or difference == 0:
+        return difference, None
+    return difference, (difference > 0) == (indicator.polarity == Polarity.HIGHER_IS_BETTER)
+
+
+def adult_social_care(release: Release) -> list[AscofRow]:
+    printed = (
+        IndicatorValue.objects.filter(release=release, indicator__framework=Framework.ASCOF)
+        .select_related("indicator", "area", "period")
+        .order_by("source_line")
+    )
+    indicators = list(dict.fromkeys(v.indicator for v in printed))
+    neighbours = {
+        (f.indicator_id): f
+        for f in PublishedFigure.objects.filter(
+            release=release, column="Statistical Neighbours", kind="other"
+        )
+    }
+    rows = []
+    for indicator in indicators:
+        current = {
+            v.area.code: v
+            for v in IndicatorValue.objects.current()
+            .filter(indicator=indicator, area__code__in=["E08000014", ENGLAND, NORTH_WEST])
+            .select_related("area", "period", "release")
+            .order_by("period__end")
+        }
+        sefton = current.get("E08000014")
+        mine = sefton.value if sefton else None
+        comparisons = []
+        for name, code in [("England", ENGLAND), ("North West", NORTH_WEST)]:
+            theirs = current.get(code)
+            comparisons.append(
+                Comparison(
+                    name,
+                    _cell(indicator, theirs),
+                    *_difference(indicator, mine, theirs.value if theirs else None),
+                )
+            )
+        sn = neighbours.get(indicator.pk)
+        sn_cell = (
+            Cell(sn.value, sn.printed, sn.period_text, f"line {sn.source_line}")
+            if sn
+            else Cell(None, "")
+        )
+        comparisons.append(
+            Comparison(
+                "Statistical neighbours (as published)",
+                sn_cell,
+                *_difference(indicator, mine, sn_cell.number),
+            )
+        )
+        rows.append(AscofRow(indicator, _cell(indicator, sefton), comparisons))
+    return rows
+
+
+@dataclass
+class ProviderRow:
+    indicator: Indicator
+    provider: str
+    performance: Cell
+    cheshire_and_merseyside: Cell
+    england: Cell
+    target: str
+    rating: Rating
+
+
+def _target_for(indicator: Indicator, value: IndicatorValue) -> Target | None:
+    targets = [t for t in indicator.targets.all()]
+    for target in targets:
+        if (target.organisation_id, target.area_id) == (value.organisation_id, value.area_id):
+            return target
+    return next((t for t in targets if not t.organisation_id and not t.area_id), None)
+
+
+def provider_performance(release: Release) -> list[ProviderRow]:
+    printed = list(
+        IndicatorValue.objects.filter(release=release, is_current=True)
+        .select_related("indicator", "area", "organisation", "period")
+        .prefetch_related("indicator__targets__steps__period")
+        .order_by("source_line")
+    )
+    comparators = {}
+    for v in printed:
+        if (v.area and v.area.code in COMPARATOR_AREAS) or (
+            v.organisation and v.organisation.key == NWAS
+        ):
+            role = "england" if v.area and v.area.code == ENGLAND else "cm"
+            comparators[(v.indicator_id, v.period_id, role)] = v
+    rows = []
+    for v in printed:
+        if (v.area and v.area.code in COMPARATOR_AREAS) or (
+            v.organisation and v.organisation.key == NWAS
+        ):
+            continue
+        target = _target_for(v.indicator, v)
+        threshold = target.value if target else None
+        if target and target.kind == "trajectory":
+            step = next(
+                (s for s in target.steps.all() if s.period.start <= v.period.start <= s.period.end),
+                None,
+            )
+            threshold = step.value if step else None
+        check = check_target(
+            kind=target.kind if target else "threshold",
+            operator=target.operator if target else ">=",
+            value=v.value,
+            threshold=threshold,
+            period=parse_period(v.period.label) if target and target.kind == "annual_cap" else None,
+        )
+        rows.append(
+            ProviderRow(
+                indicator=v.indicator,
+                provider=v.subject.name,
+                performance=_cell(v.indicator, v),
+                cheshire_and_merseyside=_cell(
+                    v.indicator, comparators.get((v.indicator_id, v.period_id, "cm"))
+                ),
+                england=_cell(
+                    v.indicator, comparators.get((v.indicator_id, v.period_id, "england"))
+                ),
+                target=target.printed if target else "",
+                rating=rate_target(check),
+            )
+        )
+    return rows
+
+
+BUILDERS = {
+    "public-health": public_health,
+    "adult-social-care": adult_social_care,
+    "provider-performance": provider_performance,
+}
+
+
+def build(slug: str):
+    dashboard = DASHBOARDS[slug]
+    release = Release.objects.filter(key=dashboard.release_key).first()
+    rows = BUILDERS[slug](release) if release else []
+    return dashboard, release, rows
+
+
+__all__ = ["DASHBOARDS", "Status", "build", "direction"]
