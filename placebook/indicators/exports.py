@@ -76,8 +76,13 @@ TABLES = {
 }
 
 
+def table(slug: str, rows) -> tuple[list[str], list[list]]:
+    """The dashboard as a header and rows of plain values, for every download format."""
+    return TABLES[slug](rows)
+
+
 def to_csv(slug: str, rows) -> str:
-    header, body = TABLES[slug](rows)
+    header, body = table(slug, rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -86,7 +91,7 @@ def to_csv(slug: str, rows) -> str:
 
 
 def to_xlsx(slug: str, title: str, rows) -> bytes:
-    header, body = TABLES[slug](rows)
+    header, body = table(slug, rows)
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

@@ -87,7 +87,7 @@ def test_dashboard_list(client):
     assert "Public Health Performance Framework" in body
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
 def test_dashboard_download(client, demo, fmt):
     response = client.get(
         reverse("indicators:dashboard-download", args=["provider-performance", fmt])
@@ -98,3 +98,10 @@ def test_dashboard_download(client, demo, fmt):
 
 def test_unknown_dashboard_is_404(client):
     assert client.get(reverse("indicators:dashboard-detail", args=["nope"])).status_code == 404
+
+
+def test_dashboard_pdf_is_a_pdf_with_the_title(client, demo):
+    response = client.get(reverse("indicators:dashboard-download", args=["public-health", "pdf"]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert b"Public Health Performance Framework" in response.content

@@ -7,6 +7,7 @@ from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_cha
 from placebook.indicators.dashboards import DASHBOARDS, ENGLAND, build
 from placebook.indicators.exports import to_csv, to_xlsx
 from placebook.indicators.models import Framework, Indicator, IndicatorValue
+from placebook.indicators.pdf import dashboard_pdf
 from placebook.indicators.presentation import display_value, format_number
 
 
@@ -135,10 +136,14 @@ def dashboard_detail(request, slug):
 
 
 def dashboard_download(request, slug, fmt):
-    if slug not in DASHBOARDS or fmt not in {"csv", "xlsx"}:
+    if slug not in DASHBOARDS or fmt not in {"csv", "xlsx", "pdf"}:
         raise Http404("No such download")
-    dashboard, _release, rows = build(slug)
-    if fmt == "csv":
+    dashboard, release, rows = build(slug)
+    if fmt == "pdf":
+        response = HttpResponse(
+            dashboard_pdf(dashboard, release, rows), content_type="application/pdf"
+        )
+    elif fmt == "csv":
         response = HttpResponse(to_csv(slug, rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
