@@ -88,7 +88,14 @@ def record_value(
            "sex": sex, "age": age}  # fmt: skip
     with transaction.atomic(), acting_as(by):
         # The row lock makes two imports of the same figure queue rather than both revise it.
-        current = IndicatorValue.objects.select_for_update().filter(is_current=True, **key).first()
+        # Lock only this table's row and order by key: the model's default ordering joins
+        # nullable relations, and PostgreSQL cannot lock the nullable side of an outer join.
+        current = (
+            IndicatorValue.objects.select_for_update(of=("self",))
+            .filter(is_current=True, **key)
+            .order_by("pk")
+            .first()
+        )
         candidate = IndicatorValue(release=release, **key, **fields)
         if current is not None and same_figure(current, candidate):
             return Recorded(current, Outcome.UNCHANGED)
