@@ -7,6 +7,7 @@ so what a councillor reads on screen and what they download cannot differ.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from placebook.core.models import Area
 from placebook.core.periods import parse_period
 from placebook.indicators.models import (
     Framework,
@@ -132,57 +133,64 @@ class PublicHealthRow:
     series: list[tuple[str, float | None]] = field(default_factory=list)
 
 
-def _published(release: Release, kinds: set[str]) -> dict:
+class _Geography:
+    """Which area replaced which, read once: a series follows a former CCG into its
+    successor, and dashboards ask this for every printed line."""
+
+    def __init__(self):
+        links = Area.replaces.through.objects.values_list("from_area_id", "to_area_id")
+        self.successor: dict[int, int] = {}
+        self.predecessors: dict[int, list[int]] = defaultdict(list)
+        for successor, predecessor in links:
+            self.successor[predecessor] = successor
+            self.predecessors[successor].append(predecessor)
+
+    def current(self, area_id: int) -> int:
+        return self.successor.get(area_id, area_id)
+
+    def covering(self, area_id: int) -> list[int]:
+        return [area_id, *self.predecessors.get(area_id, [])]
+
+
+def _published(release: Release, kinds: set[str], geography: _Geography) -> dict:
     found = defaultdict(dict)
-    for figure in PublishedFigure.objects.filter(release=release, kind__in=kinds).select_related(
-        "comparator_group", "area"
-    ):
-        area = _successor(figure.area) if figure.area else None
-        found[(figure.indicator_id, area.pk if area else None)][figure.column] = figure
+    for figure in PublishedFigure.objects.filter(release=release, kind__in=kinds):
+        area = geography.current(figure.area_id) if figure.area_id else None
+        found[(figure.indicator_id, area)][figure.column] = figure
     return found
 
 
-def _row_keys(release: Release) -> list[tuple[Indicator, object, str | None]]:
-    """(indicator, area, sex) for each dashboard row, in printed order.
+def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, str | None]]:
+    """(indicator id, area id, sex) for each dashboard row, in printed order.
 
     A row's figures may be stored under an earlier printing (the same figure in the report's
     text), so rows come from the figures printed in this release and from its published
     ranks and z-scores alike.
     """
-    lines = []
-    for v in (
+    lines = list(
         IndicatorValue.objects.filter(release=release)
         .exclude(area__code__in=COMPARATOR_AREAS)
-        .select_related("indicator", "area")
-    ):
-        lines.append((v.source_line or 0, v.indicator, v.area, v.sex))
-    for f in PublishedFigure.objects.filter(
-        release=release, kind__in=["rank", "z_score", "direction"], area__isnull=False
-    ).select_related("indicator", "area"):
-        if f.indicator is not None:
-            lines.append((f.source_line or 0, f.indicator, f.area, None))
+        .exclude(area__isnull=True)
+        .values_list("source_line", "indicator_id", "area_id", "sex")
+    )
+    lines += [
+        (line, indicator, area, None)
+        for line, indicator, area in PublishedFigure.objects.filter(
+            release=release,
+            kind__in=["rank", "z_score", "direction"],
+            area__isnull=False,
+            indicator__isnull=False,
+        ).values_list("source_line", "indicator_id", "area_id")
+    ]
     keys: dict[tuple, str | None] = {}
-    for _line, indicator, area, sex in sorted(lines, key=lambda item: item[0]):
-        area = _successor(area)
-        if keys.get((indicator, area)) is None:
-            keys[(indicator, area)] = sex
+    for _line, indicator, area, sex in sorted(lines, key=lambda item: item[0] or 0):
+        key = (indicator, geography.current(area))
+        if keys.get(key) is None:
+            keys[key] = sex
     return [(indicator, area, sex) for (indicator, area), sex in keys.items()]
 
 
-def _successor(area):
-    """The area that now covers ``area`` (a former CCG's Place footprint), else itself."""
-    return area.replaced_by.first() or area
-
-
-def _history(indicator: Indicator, area, sex: str | None) -> list[IndicatorValue]:
-    """The current figures for a row, following the series back through replaced areas."""
-    areas = [area, *area.replaces.all()]
-    values = (
-        IndicatorValue.objects.current()
-        .filter(indicator=indicator, area__in=areas)
-        .select_related("period", "release")
-        .order_by("period__end", "period__start")
-    )
+def _pick_sex(values: list[IndicatorValue], sex: str | None) -> list[IndicatorValue]:
     if sex is None:
         sexes = {v.sex for v in values}
         sex = "Persons" if "Persons" in sexes or not sexes else sorted(sexes)[0]
@@ -190,15 +198,28 @@ def _history(indicator: Indicator, area, sex: str | None) -> list[IndicatorValue
 
 
 def public_health(release: Release) -> list[PublicHealthRow]:
-    keys = _row_keys(release)
-    figures = _published(release, {"rank", "z_score"})
+    geography = _Geography()
+    keys = _row_keys(release, geography)
+    figures = _published(release, {"rank", "z_score"}, geography)
+    areas = {pk for _i, area, _s in keys for pk in geography.covering(area)}
+    indicators = Indicator.objects.in_bulk({i for i, _a, _s in keys})
+    area_names = dict(Area.objects.filter(pk__in=areas).values_list("pk", "name"))
+    series = defaultdict(list)
+    for value in (
+        IndicatorValue.objects.current()
+        .filter(indicator_id__in=indicators, area_id__in=areas)
+        .select_related("period", "release")
+        .order_by("period__end", "period__start")
+    ):
+        series[(value.indicator_id, geography.current(value.area_id))].append(value)
     rows = []
-    for indicator, area, sex in keys:
-        history = _history(indicator, area, sex)
+    for indicator_id, area_id, sex in keys:
+        indicator = indicators[indicator_id]
+        history = _pick_sex(series[(indicator_id, area_id)], sex)
         latest = history[-1] if history else None
         previous = history[-2] if len(history) > 1 else None
         baseline = history[0] if len(history) > 2 else None
-        published = figures.get((indicator.pk, area.pk), {})
+        published = figures.get((indicator_id, area_id), {})
 
         def rank(column: str, published=published) -> int | None:
             figure = published.get(column)
@@ -215,7 +236,7 @@ def public_health(release: Release) -> list[PublicHealthRow]:
         rows.append(
             PublicHealthRow(
                 indicator=indicator,
-                subject=area.name,
+                subject=area_names[area_id],
                 sex=history[-1].sex if history else "",
                 baseline=_cell(indicator, baseline),
                 previous=_cell(indicator, previous),
@@ -231,6 +252,19 @@ def public_health(release: Release) -> list[PublicHealthRow]:
             )
         )
     return rows
+
+
+def england_series(indicators) -> dict[int, list[tuple[str, float | None]]]:
+    """England's figures for each indicator, for trend charts, in one query."""
+    found = defaultdict(list)
+    for value in (
+        IndicatorValue.objects.current()
+        .filter(indicator__in=indicators, area__code=ENGLAND)
+        .select_related("period")
+        .order_by("period__end")
+    ):
+        found[value.indicator_id].append((value.period.label, value.value))
+    return found
 
 
 @dataclass
@@ -330,7 +364,7 @@ def _target_for(indicator: Indicator, value: IndicatorValue) -> Target | None:
 def provider_performance(release: Release) -> list[ProviderRow]:
     printed = list(
         IndicatorValue.objects.filter(release=release, is_current=True)
-        .select_related("indicator", "area", "organisation", "period")
+        .select_related("indicator", "area", "organisation", "period", "release")
         .prefetch_related("indicator__targets__steps__period")
         .order_by("source_line")
     )

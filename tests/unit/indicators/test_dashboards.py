@@ -82,3 +82,12 @@ def test_exports_match_the_rows(sefton, slug):
     sheet = load_workbook(io.BytesIO(to_xlsx(slug, dashboard.title, rows))).active
     assert sheet.max_row == len(rows) + 1
     assert [c.value for c in sheet[1]] == table[0]
+
+
+@pytest.mark.parametrize(
+    ("slug", "most"),
+    [("public-health", 10), ("adult-social-care", 20), ("provider-performance", 8)],
+)
+def test_dashboard_queries_do_not_grow_with_rows(sefton, django_assert_max_num_queries, slug, most):
+    with django_assert_max_num_queries(most):
+        build(slug)
