@@ -1,7 +1,13 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, views, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
 
 from placebook.core.permissions import Permission, has_permission
+from placebook.indicators.comparisons import compare_current
+from placebook.indicators.dashboards import DASHBOARDS, build
+from placebook.indicators.exports import table
 from placebook.indicators.models import Indicator, IndicatorValue, Release
 
 SUPPRESSED_FIELDS = ["value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count"]
@@ -104,3 +110,73 @@ class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
             if value := params.get(param):
                 qs = qs.filter(**{lookup: value})
         return qs
+
+
+class ComparisonSerializer(serializers.Serializer):
+    period = serializers.CharField(source="value.period.label")
+    area = serializers.CharField(source="value.area.code")
+    value = serializers.FloatField(source="value.value", allow_null=True)
+    benchmark_value = serializers.FloatField(
+        source="benchmark.value", allow_null=True, default=None
+    )
+    compared95_0 = serializers.CharField()
+    compared99_8 = serializers.CharField()
+    rating = serializers.CharField(source="rating.label")
+    rule = serializers.CharField(source="rating.rule")
+
+
+class ComparisonView(views.APIView):
+    """An area's current figures for one indicator against a benchmark area (England by
+    default), by the Fingertips method. Figures without confidence limits are not compared."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("indicator", required=True, description="Indicator code"),
+            OpenApiParameter("area", required=True, description="Area code, e.g. E08000014"),
+            OpenApiParameter("benchmark", description="Benchmark area code (default England)"),
+            OpenApiParameter("period", description="Period label"),
+        ],
+        responses=ComparisonSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        missing = [p for p in ("indicator", "area") if not params.get(p)]
+        if missing:
+            raise ValidationError({p: ["This parameter is required."] for p in missing})
+        indicator = get_object_or_404(Indicator, code=params["indicator"])
+        comparisons = compare_current(
+            indicator=indicator,
+            area_code=params["area"],
+            benchmark_code=params.get("benchmark", "E92000001"),
+            period_label=params.get("period"),
+        )
+        return Response(ComparisonSerializer(comparisons, many=True).data)
+
+
+class DashboardView(views.APIView):
+    """A dashboard's rows, exactly as the page and its downloads show them."""
+
+    @extend_schema(responses={200: {"type": "object"}})
+    def get(self, request, slug):
+        if slug not in DASHBOARDS:
+            raise NotFound(f"No dashboard called '{slug}'.")
+        dashboard, release, rows = build(slug)
+        header, body = table(slug, rows)
+        return Response(
+            {
+                "slug": dashboard.slug,
+                "title": dashboard.title,
+                "rule": dashboard.rule,
+                "release": release.key if release else None,
+                "columns": header,
+                "rows": [dict(zip(header, line, strict=True)) for line in body],
+            }
+        )
+
+
+class DashboardListView(views.APIView):
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+    def get(self, request):
+        return Response(
+            [{"slug": d.slug, "title": d.title, "purpose": d.purpose} for d in DASHBOARDS.values()]
+        )

@@ -20,5 +20,8 @@ router.register("releases", indicators.ReleaseViewSet)
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path("comparisons/", indicators.ComparisonView.as_view(), name="comparisons"),
+    path("dashboards/", indicators.DashboardListView.as_view(), name="dashboard-list"),
+    path("dashboards/<slug:slug>/", indicators.DashboardView.as_view(), name="dashboard-detail"),
     path("", include(router.urls)),
 ]
