@@ -190,11 +190,29 @@ def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, s
     return [(indicator, area, sex) for (indicator, area), sex in keys.items()]
 
 
-def _pick_sex(values: list[IndicatorValue], sex: str | None) -> list[IndicatorValue]:
+def _one_series(values: list[IndicatorValue], area_id: int, sex: str | None) -> list:
+    """The figures of one breakdown, one per period.
+
+    A row names its sex when a figure in it was printed with one; otherwise persons. The age
+    band is the one with most figures (a dashboard row is one band), preferring all ages.
+    Where a period has figures for both an area and the area it replaced, the successor's
+    figure is the one shown.
+    """
+    sexes = {v.sex for v in values}
     if sex is None:
-        sexes = {v.sex for v in values}
         sex = "Persons" if "Persons" in sexes or not sexes else sorted(sexes)[0]
-    return [v for v in values if v.sex == sex]
+    chosen = [v for v in values if v.sex == sex]
+    ages = defaultdict(int)
+    for v in chosen:
+        ages[v.age] += 1
+    if ages:
+        age = max(ages, key=lambda a: (ages[a], a == "All ages"))
+        chosen = [v for v in chosen if v.age == age]
+    by_period = {}
+    for v in chosen:
+        if v.period_id not in by_period or v.area_id == area_id:
+            by_period[v.period_id] = v
+    return sorted(by_period.values(), key=lambda v: (v.period.end, v.period.start))
 
 
 def public_health(release: Release) -> list[PublicHealthRow]:
@@ -215,7 +233,7 @@ def public_health(release: Release) -> list[PublicHealthRow]:
     rows = []
     for indicator_id, area_id, sex in keys:
         indicator = indicators[indicator_id]
-        history = _pick_sex(series[(indicator_id, area_id)], sex)
+        history = _one_series(series[(indicator_id, area_id)], area_id, sex)
         latest = history[-1] if history else None
         previous = history[-2] if len(history) > 1 else None
         baseline = history[0] if len(history) > 2 else None

@@ -91,3 +91,23 @@ def test_exports_match_the_rows(sefton, slug):
 def test_dashboard_queries_do_not_grow_with_rows(sefton, django_assert_max_num_queries, slug, most):
     with django_assert_max_num_queries(most):
         build(slug)
+
+
+def test_public_health_row_keeps_to_one_age_band(sefton, system):
+    from placebook.core.models import Area
+    from placebook.indicators.models import Indicator
+    from placebook.indicators.services import record_value
+    from tests.factories.indicators import period
+
+    record_value(
+        by=system,
+        indicator=Indicator.objects.get(code="phof-suicide-rate"),
+        area=Area.objects.get(code="E08000014"),
+        period=period("2019-21"),
+        age="10-34 yrs",
+        value=99.0,
+    )
+    _dashboard, _release, rows = build("public-health")
+    suicide = next(r for r in rows if r.indicator.code == "phof-suicide-rate")
+    assert suicide.latest.text == "10.0"
+    assert [label for label, _ in suicide.series] == ["2001-03", "2018-20", "2019-21"]
