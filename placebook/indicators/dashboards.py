@@ -131,6 +131,7 @@ class PublicHealthRow:
     ranks: dict[str, tuple[int | None, int | None, Rating]] = field(default_factory=dict)
     z_score: Cell | None = None
     series: list[tuple[str, float | None]] = field(default_factory=list)
+    england: list[tuple[str, float | None]] = field(default_factory=list)
 
 
 class _Geography:
@@ -222,10 +223,11 @@ def public_health(release: Release) -> list[PublicHealthRow]:
     areas = {pk for _i, area, _s in keys for pk in geography.covering(area)}
     indicators = Indicator.objects.in_bulk({i for i, _a, _s in keys})
     area_names = dict(Area.objects.filter(pk__in=areas).values_list("pk", "name"))
+    england = Area.objects.filter(code=ENGLAND).values_list("pk", flat=True).first()
     series = defaultdict(list)
     for value in (
         IndicatorValue.objects.current()
-        .filter(indicator_id__in=indicators, area_id__in=areas)
+        .filter(indicator_id__in=indicators, area_id__in=areas | {england})
         .select_related("period", "release")
         .order_by("period__end", "period__start")
     ):
@@ -267,22 +269,17 @@ def public_health(release: Release) -> list[PublicHealthRow]:
                 ranks=ranks,
                 z_score=Cell(z.value, z.printed, source=f"line {z.source_line}") if z else None,
                 series=[(v.period.label, v.value) for v in history],
+                england=[
+                    (v.period.label, v.value)
+                    for v in _one_series(
+                        series[(indicator_id, england)],
+                        england,
+                        history[-1].sex if history else sex,
+                    )
+                ],
             )
         )
     return rows
-
-
-def england_series(indicators) -> dict[int, list[tuple[str, float | None]]]:
-    """England's figures for each indicator, for trend charts, in one query."""
-    found = defaultdict(list)
-    for value in (
-        IndicatorValue.objects.current()
-        .filter(indicator__in=indicators, area__code=ENGLAND)
-        .select_related("period")
-        .order_by("period__end")
-    ):
-        found[value.indicator_id].append((value.period.label, value.value))
-    return found
 
 
 @dataclass

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from placebook.core.permissions import Permission, has_permission
 from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_chart
-from placebook.indicators.dashboards import DASHBOARDS, build, england_series
+from placebook.indicators.dashboards import DASHBOARDS, build
 from placebook.indicators.exports import to_csv, to_xlsx
 from placebook.indicators.models import Framework, Indicator, IndicatorValue
 from placebook.indicators.pdf import dashboard_pdf
@@ -55,12 +55,11 @@ def indicator_detail(request, code):
     )
 
 
-def _trend_svg(row, england: list[tuple[str, float | None]]) -> str:
+def _trend_svg(row) -> str:
     series = [Series(row.subject, [Point(label, value) for label, value in row.series], "primary")]
-    if england:
-        series.append(
-            Series("England", [Point(label, value) for label, value in england], "benchmark")
-        )
+    if row.england:
+        england = [Point(label, value) for label, value in row.england]
+        series.append(Series("England", england, "benchmark"))
     return trend_chart(
         series,
         title=f"{row.indicator.name}: {row.subject} over time",
@@ -93,8 +92,7 @@ def dashboard_detail(request, slug):
         raise Http404(f"No dashboard called {slug}")
     dashboard, release, rows = build(slug)
     if slug == "public-health":
-        england = england_series([row.indicator for row in rows])
-        charts = [_trend_svg(row, england[row.indicator.pk]) for row in rows]
+        charts = [_trend_svg(row) for row in rows]
     elif slug == "adult-social-care":
         charts = [
             _comparison_svg(

@@ -111,3 +111,21 @@ def test_public_health_row_keeps_to_one_age_band(sefton, system):
     suicide = next(r for r in rows if r.indicator.code == "phof-suicide-rate")
     assert suicide.latest.text == "10.0"
     assert [label for label, _ in suicide.series] == ["2001-03", "2018-20", "2019-21"]
+
+
+def test_public_health_england_series_keeps_to_one_age_band(sefton, system):
+    from placebook.core.models import Area
+    from placebook.indicators.models import Indicator
+    from placebook.indicators.services import record_value
+    from tests.factories.indicators import period
+
+    smoking = Indicator.objects.get(code="phof-smoking-prevalence-adults")
+    england = Area.objects.get(code="E92000001")
+    for age in ("All ages", "18-64"):
+        record_value(
+            by=system, indicator=smoking, area=england, period=period("2022"), age=age, value=12.7
+        )
+    _dashboard, _release, rows = build("public-health")
+    row = next(r for r in rows if r.indicator == smoking)
+    labels = [label for label, _ in row.england]
+    assert len(labels) == len(set(labels))
