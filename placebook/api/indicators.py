@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from placebook.core.permissions import Permission, has_permission
 from placebook.indicators.comparisons import compare_current
+from placebook.indicators.consistency import audit
 from placebook.indicators.dashboards import DASHBOARDS, build
 from placebook.indicators.exports import table
 from placebook.indicators.models import Indicator, IndicatorValue, Release
@@ -180,3 +181,29 @@ class DashboardListView(views.APIView):
         return Response(
             [{"slug": d.slug, "title": d.title, "purpose": d.purpose} for d in DASHBOARDS.values()]
         )
+
+
+class FindingSerializer(serializers.Serializer):
+    release = serializers.CharField()
+    source = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    location = serializers.CharField()
+    printed = serializers.CharField()
+    expected = serializers.CharField()
+    rule = serializers.CharField()
+    severity = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class AuditFindingsView(views.APIView):
+    """The consistency audit: every printed figure that does not follow from the data."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("release", description="Release key; all when omitted")],
+        responses=FindingSerializer(many=True),
+    )
+    def get(self, request):
+        release = request.query_params.get("release")
+        if release and not Release.objects.filter(key=release).exists():
+            raise ValidationError({"release": [f"Unknown release '{release}'."]})
+        return Response(FindingSerializer(audit([release] if release else None), many=True).data)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
     path("comparisons/", indicators.ComparisonView.as_view(), name="comparisons"),
+    path("audit-findings/", indicators.AuditFindingsView.as_view(), name="audit-findings"),
     path("dashboards/", indicators.DashboardListView.as_view(), name="dashboard-list"),
     path("dashboards/<slug:slug>/", indicators.DashboardView.as_view(), name="dashboard-detail"),
     path("", include(router.urls)),

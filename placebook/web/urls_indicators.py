@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.indicator_list, name="indicator-list"),
     path("catalogue/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("dashboards/", views.dashboard_list, name="dashboard-list"),
+    path("audit/", views.audit_report, name="audit"),
     path("dashboards/<slug:slug>/", views.dashboard_detail, name="dashboard-detail"),
     path(
         "dashboards/<slug:slug>/download.<str:fmt>",

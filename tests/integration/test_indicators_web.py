@@ -105,3 +105,27 @@ def test_dashboard_pdf_is_a_pdf_with_the_title(client, demo):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert b"Public Health Performance Framework" in response.content
+
+
+def test_audit_report_lists_seed_errors(client, demo):
+    body = client.get(reverse("indicators:audit"), {"severity": "error"}).content.decode()
+    assert "13:31:10" in body or "13:21:10" in body
+    assert "Doubt</strong>" not in body
+
+
+def test_audit_report_filters_by_release(client, demo):
+    body = client.get(
+        reverse("indicators:audit"), {"release": "asc-performance-review-2024-01"}
+    ).content.decode()
+    assert "-8.8" in body
+    assert "13:31:10" not in body
+
+
+def test_audit_findings_api(api, demo):
+    findings = api.get("/api/audit-findings/", {"release": "asc-performance-review-2024-01"}).json()
+    assert any(f["printed"].startswith("-8.8") and f["rule"] == "difference" for f in findings)
+    assert (
+        api.get("/api/audit-findings/", {"release": "nope"})
+        .json()["message"]
+        .startswith("release:")
+    )

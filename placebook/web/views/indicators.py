@@ -4,9 +4,10 @@ from django.shortcuts import get_object_or_404, render
 
 from placebook.core.permissions import Permission, has_permission
 from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_chart
+from placebook.indicators.consistency import RULES, audit
 from placebook.indicators.dashboards import DASHBOARDS, build
 from placebook.indicators.exports import to_csv, to_xlsx
-from placebook.indicators.models import Framework, Indicator, IndicatorValue
+from placebook.indicators.models import Framework, Indicator, IndicatorValue, Release
 from placebook.indicators.pdf import dashboard_pdf
 from placebook.indicators.presentation import display_value, format_number
 
@@ -145,3 +146,23 @@ def dashboard_download(request, slug, fmt):
         )
     response["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
     return response
+
+
+def audit_report(request):
+    releases = Release.objects.order_by("key")
+    chosen = request.GET.get("release", "")
+    severity = request.GET.get("severity", "")
+    findings = audit([chosen] if chosen else None)
+    if severity:
+        findings = [f for f in findings if f.severity == severity]
+    return render(
+        request,
+        "indicators/audit_report.html",
+        {
+            "findings": [(f, RULES[f.rule].description) for f in findings],
+            "releases": releases,
+            "release": chosen,
+            "severity": severity,
+            "page_title": "Consistency audit of published figures",
+        },
+    )
