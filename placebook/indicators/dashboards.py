@@ -95,6 +95,31 @@ def _cell(indicator: Indicator, value: IndicatorValue | None) -> Cell:
     return Cell(value.value, text, value.period.label, where)
 
 
+@dataclass(frozen=True)
+class _PeriodLabel:
+    label: str
+    start: object
+    end: object
+
+
+class _Figure:
+    """The fields of a stored figure a dashboard row shows, read without building a model."""
+
+    COLUMNS = (
+        "indicator_id", "area_id", "period_id", "sex", "age", "value", "printed",
+        "source_line", "period__label", "period__start", "period__end", "release__title",
+    )  # fmt: skip
+    __slots__ = (*COLUMNS[:8], "period", "release")
+
+    def __init__(self, indicator_id, area_id, period_id, sex, age, value, printed, source_line,
+                 label, start, end, release):  # fmt: skip
+        self.indicator_id, self.area_id, self.period_id = indicator_id, area_id, period_id
+        self.sex, self.age, self.value, self.printed = sex, age, value, printed
+        self.source_line = source_line
+        self.period = _PeriodLabel(label, start, end)
+        self.release = release or ""
+
+
 @dataclass
 class Direction:
     arrow: str
@@ -161,19 +186,20 @@ def _published(release: Release, kinds: set[str], geography: _Geography) -> dict
     return found
 
 
-def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, str | None]]:
-    """(indicator id, area id, sex) for each dashboard row, in printed order.
+def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, tuple | None]]:
+    """(indicator id, area id, printed (sex, age)) for each dashboard row, in printed order.
 
     A row's figures may be stored under an earlier printing (the same figure in the report's
     text), so rows come from the figures printed in this release and from its published
     ranks and z-scores alike.
     """
-    lines = list(
-        IndicatorValue.objects.filter(release=release)
+    lines = [
+        (line, indicator, area, (sex, age))
+        for line, indicator, area, sex, age in IndicatorValue.objects.filter(release=release)
         .exclude(area__code__in=COMPARATOR_AREAS)
         .exclude(area__isnull=True)
-        .values_list("source_line", "indicator_id", "area_id", "sex")
-    )
+        .values_list("source_line", "indicator_id", "area_id", "sex", "age")
+    ]
     lines += [
         (line, indicator, area, None)
         for line, indicator, area in PublishedFigure.objects.filter(
@@ -183,32 +209,28 @@ def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, s
             indicator__isnull=False,
         ).values_list("source_line", "indicator_id", "area_id")
     ]
-    keys: dict[tuple, str | None] = {}
-    for _line, indicator, area, sex in sorted(lines, key=lambda item: item[0] or 0):
+    keys: dict[tuple, tuple | None] = {}
+    for _line, indicator, area, breakdown in sorted(lines, key=lambda item: item[0] or 0):
         key = (indicator, geography.current(area))
         if keys.get(key) is None:
-            keys[key] = sex
-    return [(indicator, area, sex) for (indicator, area), sex in keys.items()]
+            keys[key] = breakdown
+    return [(indicator, area, breakdown) for (indicator, area), breakdown in keys.items()]
 
 
-def _one_series(values: list[IndicatorValue], area_id: int, sex: str | None) -> list:
+def _one_series(values: list, area_id: int, breakdown: tuple | None) -> list:
     """The figures of one breakdown, one per period.
 
-    A row names its sex when a figure in it was printed with one; otherwise persons. The age
-    band is the one with most figures (a dashboard row is one band), preferring all ages.
-    Where a period has figures for both an area and the area it replaced, the successor's
-    figure is the one shown.
+    A row shows the breakdown (sex and age band) its dashboard printed; a row known only
+    from its printed ranks shows persons of all ages where held. Where a period has figures
+    for both an area and the area it replaced, the successor's figure is the one shown.
     """
-    sexes = {v.sex for v in values}
-    if sex is None:
-        sex = "Persons" if "Persons" in sexes or not sexes else sorted(sexes)[0]
-    chosen = [v for v in values if v.sex == sex]
-    ages = defaultdict(int)
-    for v in chosen:
-        ages[v.age] += 1
-    if ages:
-        age = max(ages, key=lambda a: (ages[a], a == "All ages"))
-        chosen = [v for v in chosen if v.age == age]
+    if breakdown is None:
+        held = {(v.sex, v.age) for v in values}
+        breakdown = ("Persons", "All ages")
+        if breakdown not in held and held:
+            persons = sorted(b for b in held if b[0] == "Persons")
+            breakdown = persons[0] if persons else sorted(held)[0]
+    chosen = [v for v in values if (v.sex, v.age) == breakdown]
     by_period = {}
     for v in chosen:
         if v.period_id not in by_period or v.area_id == area_id:
@@ -225,17 +247,20 @@ def public_health(release: Release) -> list[PublicHealthRow]:
     area_names = dict(Area.objects.filter(pk__in=areas).values_list("pk", "name"))
     england = Area.objects.filter(code=ENGLAND).values_list("pk", flat=True).first()
     series = defaultdict(list)
-    for value in (
+    # Plain tuples, not model instances: a row's series can run to thousands of figures
+    # across breakdowns, and building models for them dominated the page's time.
+    for row in (
         IndicatorValue.objects.current()
         .filter(indicator_id__in=indicators, area_id__in=areas | {england})
-        .select_related("period", "release")
         .order_by("period__end", "period__start")
+        .values_list(*_Figure.COLUMNS)
     ):
-        series[(value.indicator_id, geography.current(value.area_id))].append(value)
+        figure = _Figure(*row)
+        series[(figure.indicator_id, geography.current(figure.area_id))].append(figure)
     rows = []
-    for indicator_id, area_id, sex in keys:
+    for indicator_id, area_id, breakdown in keys:
         indicator = indicators[indicator_id]
-        history = _one_series(series[(indicator_id, area_id)], area_id, sex)
+        history = _one_series(series[(indicator_id, area_id)], area_id, breakdown)
         latest = history[-1] if history else None
         previous = history[-2] if len(history) > 1 else None
         baseline = history[0] if len(history) > 2 else None
@@ -274,7 +299,7 @@ def public_health(release: Release) -> list[PublicHealthRow]:
                     for v in _one_series(
                         series[(indicator_id, england)],
                         england,
-                        history[-1].sex if history else sex,
+                        (history[-1].sex, history[-1].age) if history else breakdown,
                     )
                 ],
             )
@@ -307,40 +332,41 @@ def _difference(indicator: Indicator, mine: float | None, theirs: float | None):
 
 
 def adult_social_care(release: Release) -> list[AscofRow]:
-    printed = (
-        IndicatorValue.objects.filter(release=release, indicator__framework=Framework.ASCOF)
-        .select_related("indicator", "area", "period")
+    seftons: dict[int, IndicatorValue] = {}
+    for value in (
+        IndicatorValue.objects.filter(
+            release=release, indicator__framework=Framework.ASCOF, area__code="E08000014"
+        )
+        .select_related("indicator", "area", "period", "release")
         .order_by("source_line")
-    )
-    indicators = list(dict.fromkeys(v.indicator for v in printed))
+    ):
+        seftons.setdefault(value.indicator_id, value)
+    # The latest comparator figure of the same breakdown as Sefton's, read in one query.
+    comparators: dict[tuple, IndicatorValue] = {}
+    for value in (
+        IndicatorValue.objects.current()
+        .filter(indicator_id__in=seftons, area__code__in=[ENGLAND, NORTH_WEST])
+        .select_related("area", "period", "release")
+        .order_by("period__end")
+    ):
+        mine = seftons[value.indicator_id]
+        if (value.sex, value.age) == (mine.sex, mine.age):
+            comparators[(value.indicator_id, value.area.code)] = value
     neighbours = {
-        (f.indicator_id): f
+        f.indicator_id: f
         for f in PublishedFigure.objects.filter(
             release=release, column="Statistical Neighbours", kind="other"
         )
     }
     rows = []
-    for indicator in indicators:
-        current = {
-            v.area.code: v
-            for v in IndicatorValue.objects.current()
-            .filter(indicator=indicator, area__code__in=["E08000014", ENGLAND, NORTH_WEST])
-            .select_related("area", "period", "release")
-            .order_by("period__end")
-        }
-        sefton = current.get("E08000014")
-        mine = sefton.value if sefton else None
+    for indicator_id, sefton in seftons.items():
+        indicator = sefton.indicator
         comparisons = []
         for name, code in [("England", ENGLAND), ("North West", NORTH_WEST)]:
-            theirs = current.get(code)
-            comparisons.append(
-                Comparison(
-                    name,
-                    _cell(indicator, theirs),
-                    *_difference(indicator, mine, theirs.value if theirs else None),
-                )
-            )
-        sn = neighbours.get(indicator.pk)
+            theirs = comparators.get((indicator_id, code))
+            difference = _difference(indicator, sefton.value, theirs.value if theirs else None)
+            comparisons.append(Comparison(name, _cell(indicator, theirs), *difference))
+        sn = neighbours.get(indicator_id)
         sn_cell = (
             Cell(sn.value, sn.printed, sn.period_text, f"line {sn.source_line}")
             if sn
@@ -350,7 +376,7 @@ def adult_social_care(release: Release) -> list[AscofRow]:
             Comparison(
                 "Statistical neighbours (as published)",
                 sn_cell,
-                *_difference(indicator, mine, sn_cell.number),
+                *_difference(indicator, sefton.value, sn_cell.number),
             )
         )
         rows.append(AscofRow(indicator, _cell(indicator, sefton), comparisons))
