@@ -82,17 +82,28 @@ def _diff(model: type[AuditedModel], before: dict, after: dict) -> dict:
     return changes
 
 
-def _write(action: str, instance: models.Model, changes: dict) -> None:
+def record_event(instance: models.Model, action: str, changes: dict, verb: str = "") -> AuditEvent:
+    """Write one audit event about ``instance``, attributed to the current actor.
+
+    The signal receivers below use it for field changes; services use it directly for
+    changes that are recorded as one event rather than per row (a bulk import of values
+    is recorded once, on its release, with the counts).
+    """
     actor, label = _actor_fields()
-    AuditEvent.objects.create(
+    return AuditEvent.objects.create(
         actor=actor,
         actor_label=label,
         action=action,
+        verb=verb,
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
         changes=changes,
     )
+
+
+def _write(action: str, instance: models.Model, changes: dict) -> None:
+    record_event(instance, action, changes)
 
 
 def _is_audited(sender) -> bool:

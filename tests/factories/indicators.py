@@ -1,7 +1,7 @@
 import factory
 
 from placebook.core.services import get_or_create_period
-from placebook.indicators.models import Indicator, Release
+from placebook.indicators.models import Indicator, IndicatorValue, Release
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
@@ -33,3 +33,13 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
 
 def period(text: str):
     return get_or_create_period(text)
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    area = factory.SubFactory("tests.factories.core.AreaFactory")
+    period = factory.LazyFunction(lambda: period("2021/22"))
+    value = 50.0
