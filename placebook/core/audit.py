@@ -102,10 +102,6 @@ def record_event(instance: models.Model, action: str, changes: dict, verb: str =
     )
 
 
-def _write(action: str, instance: models.Model, changes: dict) -> None:
-    record_event(instance, action, changes)
-
-
 def _is_audited(sender) -> bool:
     return isinstance(sender, type) and issubclass(sender, AuditedModel)
 
@@ -133,13 +129,15 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     before = {} if created else (getattr(instance, "_audit_previous", None) or {})
     changes = _diff(sender, before, _snapshot(instance))
     if created or changes:
-        _write(AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, instance, changes)
+        record_event(
+            instance, AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, changes
+        )
 
 
 @receiver(post_delete)
 def _after_delete(sender, instance, **kwargs):
     if _is_audited(sender):
-        _write(AuditEvent.Action.DELETE, instance, _diff(sender, _snapshot(instance), {}))
+        record_event(instance, AuditEvent.Action.DELETE, _diff(sender, _snapshot(instance), {}))
 
 
 @receiver(m2m_changed)
@@ -157,13 +155,13 @@ def _after_m2m(sender, instance, action, model, pk_set, reverse, **kwargs):
     )
     labels = sorted(str(o) for o in model._base_manager.filter(pk__in=pk_set or ()))
     verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    _write(AuditEvent.Action.UPDATE, instance, {field: {verb: labels}})
+    record_event(instance, AuditEvent.Action.UPDATE, {field: {verb: labels}})
 
 
 def record_bulk_create(model: type[AuditedModel], created: Iterable[models.Model]) -> None:
     for instance in created:
         if instance.pk is not None:
-            _write(AuditEvent.Action.CREATE, instance, _diff(model, {}, _snapshot(instance)))
+            record_event(instance, AuditEvent.Action.CREATE, _diff(model, {}, _snapshot(instance)))
 
 
 def record_bulk_update(queryset: models.QuerySet, values: dict, apply: Callable) -> int:
@@ -174,7 +172,7 @@ def record_bulk_update(queryset: models.QuerySet, values: dict, apply: Callable)
         _original, snapshot = before[obj.pk]
         changes = _diff(model, snapshot, _snapshot(obj))
         if changes:
-            _write(AuditEvent.Action.UPDATE, obj, changes)
+            record_event(obj, AuditEvent.Action.UPDATE, changes)
     return count
 
 
@@ -187,5 +185,5 @@ def record_bulk_save(
     for obj in objs:
         changes = _diff(model, before.get(obj.pk, {}), _snapshot(obj))
         if changes:
-            _write(AuditEvent.Action.UPDATE, obj, changes)
+            record_event(obj, AuditEvent.Action.UPDATE, changes)
     return result

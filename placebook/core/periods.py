@@ -38,6 +38,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 __all__ = [
+    "PERIOD_TYPE_CHOICES",
     "Period",
     "PeriodParseError",
     "PeriodType",
@@ -63,6 +64,8 @@ class PeriodType(StrEnum):
 
 
 _TYPE_ORDER = {t: i for i, t in enumerate(PeriodType)}
+# (value, label) pairs for model fields that store a period type.
+PERIOD_TYPE_CHOICES = [(t.value, t.value.replace("_", " ").capitalize()) for t in PeriodType]
 _MONTH_ABBR = (
     "",
     "Jan",

@@ -54,7 +54,7 @@ from placebook.indicators.models import (
 )
 
 # "The same figure" must mean exactly what it means to record_value, so use its definition.
-from placebook.indicators.services import _COMPARED, _same
+from placebook.indicators.services import COMPARED_FIELDS, same_number
 
 __all__ = [
     "COLUMNS",
@@ -511,7 +511,7 @@ _RESOLVERS = {
 
 # Where each field compared by record_value sits in a checked row. Importing fails loudly if
 # record_value starts comparing a field the file does not carry.
-_COMPARED_AT = [_ROW_FIELDS.index(field) for field in _COMPARED]
+_COMPARED_AT = [_ROW_FIELDS.index(field) for field in COMPARED_FIELDS]
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -546,7 +546,7 @@ def _write_orm(checker: _Checker, records, stamp: _Stamp) -> tuple[int, int, int
         is_current=True,
         indicator_id__in={r[1] for r in rows},
         period_id__in=set(period_ids.values()),
-    ).values_list("pk", *_KEY_FIELDS, *_COMPARED):
+    ).values_list("pk", *_KEY_FIELDS, *COMPARED_FIELDS):
         current[tuple(key)] = (pk, (value, l95, u95, l99, u99, count, denominator, note, status))
     retired: list[int] = []
     new: list[tuple[tuple, int | None]] = []
@@ -555,7 +555,7 @@ def _write_orm(checker: _Checker, records, stamp: _Stamp) -> tuple[int, int, int
         found = current.get((*row[1:4], period_ids[row[4]], *row[5:7]))
         if found is None:
             new.append((row, None))
-        elif all(_same(old, row[at]) for old, at in zip(found[1], _COMPARED_AT, strict=True)):
+        elif all(same_number(old, row[at]) for old, at in zip(found[1], _COMPARED_AT, strict=True)):
             unchanged += 1
         else:
             retired.append(found[0])
@@ -596,7 +596,7 @@ _IMPORT_LOCK = 0x706C6163_65626B  # "placebk"
 
 
 def _same_sql(field: str) -> str:
-    """SQL for services._same on one compared field of staging row s and current row v."""
+    """SQL for services.same_number on one compared field of staging row s and current row v."""
     s, v = f"s.{field}", f"v.{field}"
     if field in _FLOAT_FIELDS:
         # math.isclose(a, b, rel_tol=1e-12, abs_tol=0), with None equal only to None. The
@@ -654,7 +654,7 @@ def _write_postgresql(checker: _Checker, records, stamp: _Stamp) -> tuple[int, i
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         jit = cursor.fetchone()[0]
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
-        same = " AND ".join(_same_sql(f) for f in _COMPARED)
+        same = " AND ".join(_same_sql(f) for f in COMPARED_FIELDS)
         match = (
             f"SELECT s.source_line, v.id AS current_id, {same} AS same "
             f"FROM {_STAGING} s JOIN {_PERIODS} p ON p.ref = s.period_ref "

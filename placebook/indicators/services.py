@@ -13,7 +13,7 @@ from placebook.core.permissions import Permission, require
 from placebook.indicators.models import Indicator, IndicatorValue, Release
 
 # The fields that make two releases of a figure "the same figure".
-_COMPARED = [
+COMPARED_FIELDS = [
     "value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl",
     "count", "denominator", "note", "status",
 ]  # fmt: skip
@@ -31,7 +31,7 @@ class Recorded:
     outcome: Outcome
 
 
-def _same(a, b) -> bool:
+def same_number(a, b) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
     return a == b
@@ -39,7 +39,7 @@ def _same(a, b) -> bool:
 
 def same_figure(a: IndicatorValue, b: IndicatorValue) -> bool:
     """Whether two rows say the same thing (a re-release of one figure changes nothing)."""
-    return all(_same(getattr(a, f), getattr(b, f)) for f in _COMPARED)
+    return all(same_number(getattr(a, f), getattr(b, f)) for f in COMPARED_FIELDS)
 
 
 def _check_limits(fields: dict) -> None:

@@ -1,7 +1,7 @@
 from django.db import models
 from django.urls import reverse
 
-from placebook.core.periods import PeriodType
+from placebook.core.periods import PERIOD_TYPE_CHOICES
 
 
 class Period(models.Model):
@@ -15,7 +15,7 @@ class Period(models.Model):
 
     type = models.CharField(
         max_length=32,
-        choices=[(t.value, t.value.replace("_", " ").capitalize()) for t in PeriodType],
+        choices=PERIOD_TYPE_CHOICES,
     )
     start = models.DateField()
     end = models.DateField()

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from placebook.core.models import AuditedModel, SourcedModel
-from placebook.core.periods import PeriodType
+from placebook.core.periods import PERIOD_TYPE_CHOICES
 
 
 class Framework(models.TextChoices):
@@ -85,7 +85,7 @@ class Indicator(SourcedModel, AuditedModel):
     value_type = models.CharField(max_length=20, choices=ValueType.choices)
     period_type = models.CharField(
         max_length=32,
-        choices=[(t.value, t.value.replace("_", " ").capitalize()) for t in PeriodType],
+        choices=PERIOD_TYPE_CHOICES,
     )
     geography_level = models.CharField(max_length=20, choices=GeographyLevel.choices)
     data_source = models.CharField(max_length=300)
