@@ -170,3 +170,19 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend"),
     }
 }
+
+# Built dashboard tables are cached under a key that changes with the data they show
+# (placebook.indicators.dashboards.data_version), so a cache per process is never stale; the
+# timeout only bounds memory held for versions nobody asks for any more.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "900"))
+
+# Largest indicator file an officer may upload on the import page. Django reads the whole
+# upload before the check, so set the web server's own limit (e.g. nginx
+# client_max_body_size) a little above this.
+INDICATOR_IMPORT_MAX_BYTES = int(os.environ.get("INDICATOR_IMPORT_MAX_BYTES", 50 * 1024 * 1024))

@@ -1,9 +1,19 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from placebook.core.actors import SystemActor
 from placebook.core.models import Role
 from tests.factories.core import UserFactory, user_with_role
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: SQLite reuses ids a rolled-back test used, so
+    a cache key built from them could otherwise meet an earlier test's entry."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

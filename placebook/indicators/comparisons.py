@@ -33,8 +33,7 @@ def compare(value: IndicatorValue, benchmark: IndicatorValue | None) -> Comparis
         result = stats.compare_to_benchmark(
             {k: [float("nan") if v[0] is None else v[0]] for k, v in limits.items()},
             benchmark.value,
-            # placebook.stats spells polarity as PHEindicatormethods does ("lower is better").
-            polarity=indicator.polarity.replace("_", " "),
+            polarity=indicator.stats_polarity,
         )
         words = (str(result["compared95_0"][0]), str(result["compared99_8"][0]))
     return Comparison(value, benchmark, words[0], words[1], rate_against_england(words[0]))

@@ -7,7 +7,10 @@ so what a councillor reads on screen and what they download cannot differ.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from placebook.core.models import Area
+from django.db.models import Count, Max, Q
+
+from placebook import stats
+from placebook.core.models import Area, AuditEvent, ComparatorGroup
 from placebook.core.periods import parse_period
 from placebook.indicators.models import (
     Framework,
@@ -17,6 +20,7 @@ from placebook.indicators.models import (
     PublishedFigure,
     Release,
     Target,
+    TargetStep,
 )
 from placebook.indicators.presentation import format_number
 from placebook.indicators.rag import (
@@ -32,6 +36,7 @@ NORTH_WEST = "E12000002"
 CHESHIRE_AND_MERSEYSIDE = "E54000008"
 NWAS = "north-west-ambulance-service"
 COMPARATOR_AREAS = {ENGLAND, NORTH_WEST, CHESHIRE_AND_MERSEYSIDE}
+UPDATED_COLUMN = "Updated this edition"
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,14 @@ def direction(indicator: Indicator, previous: float | None, latest: float | None
     return Direction("▲" if better else "▼", f"{moved}: {'better' if better else 'worse'}")
 
 
+@dataclass(frozen=True)
+class Rank:
+    before: int | None
+    after: int | None
+    rating: Rating
+    basis: str
+
+
 @dataclass
 class PublicHealthRow:
     indicator: Indicator
@@ -153,8 +166,9 @@ class PublicHealthRow:
     previous: Cell
     latest: Cell
     direction: Direction
-    ranks: dict[str, tuple[int | None, int | None, Rating]] = field(default_factory=dict)
+    ranks: dict[str, Rank] = field(default_factory=dict)
     z_score: Cell | None = None
+    updated: Cell | None = None
     series: list[tuple[str, float | None]] = field(default_factory=list)
     england: list[tuple[str, float | None]] = field(default_factory=list)
 
@@ -238,10 +252,101 @@ def _one_series(values: list, area_id: int, breakdown: tuple | None) -> list:
     return sorted(by_period.values(), key=lambda v: (v.period.end, v.period.start))
 
 
+# The framework's two rank columns: (heading, previous column, latest column, the group used
+# when a printed rank does not name its own).
+RANK_GROUPS = [
+    ("North West", "Prev. NW Rank", "Latest NW Rank", "north-west-councils"),
+    ("Statistical neighbours", "Prev. SNG Rank", "Latest SNG Rank",
+     "public-health-statistical-neighbours"),
+]  # fmt: skip
+# A rank is computed only when most of the group's figures are held: "2nd of 5" worked out
+# from five of twenty-four councils would look like a ranking and not be one.
+RANK_COVERAGE = 0.75
+
+
+class _GroupFigures:
+    """Current figures of every comparator group member, for the periods a dashboard shows,
+    read in one query so ranks can be worked out from data rather than copied."""
+
+    def __init__(self, figures: list, published: dict):
+        newest = {
+            group.slug: group  # ascending versions: the newest is written last
+            for group in ComparatorGroup.objects.filter(
+                slug__in=[slug for *_columns, slug in RANK_GROUPS]
+            ).order_by("slug", "version")
+        }
+        self.default = {name: newest.get(slug) for name, *_columns, slug in RANK_GROUPS}
+        named = {
+            f.comparator_group_id
+            for columns in published.values()
+            for f in columns.values()
+            if f.comparator_group_id
+        }
+        named |= {g.pk for g in self.default.values() if g}
+        self.groups: dict[int, set[int]] = defaultdict(set)
+        for group, area in ComparatorGroup.members.through.objects.filter(
+            comparatorgroup_id__in=named
+        ).values_list("comparatorgroup_id", "area_id"):
+            self.groups[group].add(area)
+        self.values: dict[tuple, dict[int, float]] = defaultdict(dict)
+        members = set().union(*self.groups.values())
+        wanted = Q(pk__in=[])
+        for f in figures:
+            wanted |= Q(indicator_id=f.indicator_id, period_id=f.period_id, sex=f.sex, age=f.age)
+        if not members or not figures:
+            return
+        for indicator, period, sex, age, area, value in (
+            IndicatorValue.objects.current()
+            .filter(wanted, area_id__in=members)
+            .exclude(value=None)
+            .values_list("indicator_id", "period_id", "sex", "age", "area_id", "value")
+        ):
+            self.values[(indicator, period, sex, age)][area] = value
+
+    def group_for(self, name: str, figure: PublishedFigure | None) -> int | None:
+        if figure and figure.comparator_group_id:
+            return figure.comparator_group_id
+        default = self.default.get(name)
+        return default.pk if default else None
+
+    def rank(self, indicator: Indicator, figure, group_id: int | None):
+        """(rank, of how many, group size) of a figure within the group, or None when too
+        few of the group's figures are held to rank it."""
+        members = self.groups.get(group_id)
+        if figure is None or not members or figure.area_id not in members:
+            return None
+        held = self.values.get((indicator.pk, figure.period_id, figure.sex, figure.age), {})
+        ranked = sorted(area for area in members if area in held)
+        if len(ranked) < RANK_COVERAGE * len(members):
+            return None
+        result = stats.rank_within([held[a] for a in ranked], polarity=indicator.stats_polarity)
+        return int(result["rank"][ranked.index(figure.area_id)]), len(ranked), len(members)
+
+
+def _ranks(indicator, history, published: dict, groups: _GroupFigures) -> dict:
+    latest = history[-1] if history else None
+    previous = history[-2] if len(history) > 1 else None
+    ranks = {}
+    for name, prev_col, latest_col, _slug in RANK_GROUPS:
+        group = groups.group_for(name, published.get(latest_col) or published.get(prev_col))
+        worked = [groups.rank(indicator, f, group) for f in (previous, latest)]
+        if worked[1] is not None:
+            before, after = (w[0] if w else None for w in worked)
+            basis = f"Worked out from {worked[1][1]} of the group's {worked[1][2]} figures"
+        else:
+            before, after = (
+                int(f.value) if f and f.value is not None else None
+                for f in (published.get(prev_col), published.get(latest_col))
+            )
+            basis = "As published" if after is not None else ""
+        ranks[name] = Rank(before, after, rate_rank_change(before, after), basis)
+    return ranks
+
+
 def public_health(release: Release) -> list[PublicHealthRow]:
     geography = _Geography()
     keys = _row_keys(release, geography)
-    figures = _published(release, {"rank", "z_score"}, geography)
+    figures = _published(release, {"rank", "z_score", "updated"}, geography)
     areas = {pk for _i, area, _s in keys for pk in geography.covering(area)}
     indicators = Indicator.objects.in_bulk({i for i, _a, _s in keys})
     area_names = dict(Area.objects.filter(pk__in=areas).values_list("pk", "name"))
@@ -257,27 +362,22 @@ def public_health(release: Release) -> list[PublicHealthRow]:
     ):
         figure = _Figure(*row)
         series[(figure.indicator_id, geography.current(figure.area_id))].append(figure)
+    histories = [
+        _one_series(series[(indicator_id, area_id)], area_id, breakdown)
+        for indicator_id, area_id, breakdown in keys
+    ]
+    groups = _GroupFigures([f for h in histories for f in h[-2:]], figures)
     rows = []
-    for indicator_id, area_id, breakdown in keys:
+    for (indicator_id, area_id, breakdown), history in zip(keys, histories, strict=True):
         indicator = indicators[indicator_id]
-        history = _one_series(series[(indicator_id, area_id)], area_id, breakdown)
         latest = history[-1] if history else None
         previous = history[-2] if len(history) > 1 else None
         baseline = history[0] if len(history) > 2 else None
         published = figures.get((indicator_id, area_id), {})
-
-        def rank(column: str, published=published) -> int | None:
-            figure = published.get(column)
-            return int(figure.value) if figure and figure.value is not None else None
-
-        ranks = {}
-        for group, prev_col, latest_col in [
-            ("North West", "Prev. NW Rank", "Latest NW Rank"),
-            ("Statistical neighbours", "Prev. SNG Rank", "Latest SNG Rank"),
-        ]:
-            before, after = rank(prev_col), rank(latest_col)
-            ranks[group] = (before, after, rate_rank_change(before, after))
         z = published.get("Z-score")
+        # The edition's own marking (its shading): which rows it updated is the publisher's
+        # statement about its edition, kept with the line that evidences it.
+        marked = published.get(UPDATED_COLUMN)
         rows.append(
             PublicHealthRow(
                 indicator=indicator,
@@ -291,8 +391,9 @@ def public_health(release: Release) -> list[PublicHealthRow]:
                     previous.value if previous else None,
                     latest.value if latest else None,
                 ),
-                ranks=ranks,
+                ranks=_ranks(indicator, history, published, groups),
                 z_score=Cell(z.value, z.printed, source=f"line {z.source_line}") if z else None,
+                updated=Cell(1, "Updated", source=f"line {marked.source_line}") if marked else None,
                 series=[(v.period.label, v.value) for v in history],
                 england=[
                     (v.period.label, v.value)
@@ -341,17 +442,19 @@ def adult_social_care(release: Release) -> list[AscofRow]:
         .order_by("source_line")
     ):
         seftons.setdefault(value.indicator_id, value)
-    # The latest comparator figure of the same breakdown as Sefton's, read in one query.
+    # The latest comparator figure of the same breakdown as Sefton's, read in one query that
+    # leaves the other breakdowns in the database.
+    same_breakdown = Q(pk__in=[])
+    for mine in seftons.values():
+        same_breakdown |= Q(indicator_id=mine.indicator_id, sex=mine.sex, age=mine.age)
     comparators: dict[tuple, IndicatorValue] = {}
     for value in (
         IndicatorValue.objects.current()
-        .filter(indicator_id__in=seftons, area__code__in=[ENGLAND, NORTH_WEST])
+        .filter(same_breakdown, area__code__in=[ENGLAND, NORTH_WEST])
         .select_related("area", "period", "release")
         .order_by("period__end")
     ):
-        mine = seftons[value.indicator_id]
-        if (value.sex, value.age) == (mine.sex, mine.age):
-            comparators[(value.indicator_id, value.area.code)] = value
+        comparators[(value.indicator_id, value.area.code)] = value
     neighbours = {
         f.indicator_id: f
         for f in PublishedFigure.objects.filter(
@@ -462,11 +565,31 @@ BUILDERS = {
 }
 
 
+def data_version() -> str:
+    """A key that changes whenever anything a dashboard shows may have changed.
+
+    Every write to figures, indicators, targets, releases, areas and organisations leaves an
+    audit event (a bulk import leaves one for the whole file), so the newest event's id moves
+    with them; printed figures and target steps are not audited and are counted instead.
+    Each part is an index lookup, so asking costs far less than rebuilding a dashboard.
+    """
+    latest_event = AuditEvent.objects.aggregate(latest=Max("id"))["latest"]
+    parts = [str(latest_event or 0)]
+    for model in (PublishedFigure, TargetStep):
+        counted = model.objects.aggregate(rows=Count("id"), latest=Max("id"))
+        parts.append(f"{counted['rows']}.{counted['latest'] or 0}")
+    return "-".join(parts)
+
+
+def release_of(dashboard: Dashboard) -> Release | None:
+    return Release.objects.filter(key=dashboard.release_key).first()
+
+
 def build(slug: str):
     dashboard = DASHBOARDS[slug]
-    release = Release.objects.filter(key=dashboard.release_key).first()
+    release = release_of(dashboard)
     rows = BUILDERS[slug](release) if release else []
     return dashboard, release, rows
 
 
-__all__ = ["DASHBOARDS", "Status", "build", "direction"]
+__all__ = ["BUILDERS", "DASHBOARDS", "Status", "build", "data_version", "direction", "release_of"]

@@ -12,8 +12,9 @@ def _public_health(rows: list[PublicHealthRow]):
     header = [
         "Indicator", "Area", "Sex", "Baseline", "Baseline period", "Previous", "Previous period",
         "Latest", "Latest period", "Direction of travel", "Previous NW rank", "Latest NW rank",
-        "NW rank change", "Previous SNG rank", "Latest SNG rank", "SNG rank change",
-        "Z-score (as published)",
+        "NW rank change", "NW rank basis", "Previous SNG rank", "Latest SNG rank",
+        "SNG rank change", "SNG rank basis",
+        "Z-score (as published)", "Updated this edition",
     ]  # fmt: skip
     body = []
     for r in rows:
@@ -21,8 +22,9 @@ def _public_health(rows: list[PublicHealthRow]):
         body.append([
             r.indicator.name, r.subject, r.sex, r.baseline.number, r.baseline.period,
             r.previous.number, r.previous.period, r.latest.number, r.latest.period,
-            r.direction.words, nw[0], nw[1], nw[2].label, sng[0], sng[1], sng[2].label,
-            r.z_score.number if r.z_score else None,
+            r.direction.words, nw.before, nw.after, nw.rating.label, nw.basis, sng.before,
+            sng.after, sng.rating.label, sng.basis,
+            r.z_score.number if r.z_score else None, "Yes" if r.updated else "No",
         ])  # fmt: skip
     return header, body
 

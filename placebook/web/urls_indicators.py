@@ -9,6 +9,8 @@ urlpatterns = [
     path("catalogue/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("dashboards/", views.dashboard_list, name="dashboard-list"),
     path("audit/", views.audit_report, name="audit"),
+    path("imports/", views.import_list, name="import-list"),
+    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("dashboards/<slug:slug>/", views.dashboard_detail, name="dashboard-detail"),
     path(
         "dashboards/<slug:slug>/download.<str:fmt>",

@@ -129,3 +129,43 @@ def test_audit_findings_api(api, demo):
         .json()["message"]
         .startswith("release:")
     )
+
+
+def test_dashboard_table_is_rebuilt_only_when_its_data_changes(client, demo, monkeypatch):
+    from placebook.core.actors import SystemActor
+    from placebook.indicators.models import IndicatorValue
+    from placebook.indicators.presentation import format_number
+    from placebook.web.views import indicators as views
+
+    builds = []
+    real = views.BUILDERS["provider-performance"]
+    monkeypatch.setitem(
+        views.BUILDERS, "provider-performance", lambda release: builds.append(1) or real(release)
+    )
+    url = reverse("indicators:dashboard-detail", args=["provider-performance"])
+    first = client.get(url).content.decode()
+    assert client.get(url).content.decode() == first
+    assert len(builds) == 1
+
+    shown = (
+        IndicatorValue.objects.current()
+        .filter(release__key="provider-dashboard-2024-01", organisation__isnull=False)
+        .exclude(value=None)
+        .select_related("indicator", "organisation", "area", "period", "release")
+        .first()
+    )
+    revised = shown.value + 1.234
+    record_value(
+        by=SystemActor("tests"),
+        indicator=shown.indicator,
+        period=shown.period,
+        organisation=shown.organisation,
+        release=shown.release,
+        sex=shown.sex,
+        age=shown.age,
+        value=revised,
+    )
+    after = client.get(url).content.decode()
+    assert len(builds) == 2
+    assert format_number(shown.indicator, revised) in after
+    assert format_number(shown.indicator, revised) not in first

@@ -9,6 +9,7 @@ from placebook.indicators.models.catalogue import (
     ValueType,
 )
 from placebook.indicators.models.figures import FigureKind, PublishedFigure
+from placebook.indicators.models.imports import ImportJob, ImportJobFormat, ImportJobStatus
 from placebook.indicators.models.values import (
     SMALL_NUMBER_LIMIT,
     IndicatorValue,
@@ -28,6 +29,9 @@ __all__ = [
     "FigureKind",
     "Framework",
     "GeographyLevel",
+    "ImportJob",
+    "ImportJobFormat",
+    "ImportJobStatus",
     "Indicator",
     "IndicatorValue",
     "NoteCode",

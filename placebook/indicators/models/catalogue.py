@@ -105,3 +105,9 @@ class Indicator(SourcedModel, AuditedModel):
     @property
     def multiplier(self) -> int | None:
         return UNIT_MULTIPLIER.get(self.unit)
+
+    @property
+    def stats_polarity(self) -> str:
+        """The polarity as placebook.stats spells it, after PHEindicatormethods
+        ("lower is better")."""
+        return self.polarity.replace("_", " ")

@@ -13,6 +13,7 @@ class FigureKind(models.TextChoices):
     RATIO = "ratio", "Ratio"
     RAG = "rag", "RAG rating"
     COUNT_OF = "count_of", "Count of items"
+    UPDATED = "updated", "Marked as updated this edition"
     OTHER = "other", "Other"
 
 

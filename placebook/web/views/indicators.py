@@ -1,15 +1,25 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from placebook.core.permissions import Permission, has_permission
 from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_chart
 from placebook.indicators.consistency import RULES, audit
-from placebook.indicators.dashboards import DASHBOARDS, build
+from placebook.indicators.dashboards import BUILDERS, DASHBOARDS, build, data_version, release_of
 from placebook.indicators.exports import to_csv, to_xlsx
-from placebook.indicators.models import Framework, Indicator, IndicatorValue, Release
+from placebook.indicators.imports import max_upload_text, submit_import
+from placebook.indicators.models import Framework, ImportJob, Indicator, IndicatorValue, Release
 from placebook.indicators.pdf import dashboard_pdf
 from placebook.indicators.presentation import display_value, format_number
+from placebook.web.decorators import require_permission
+from placebook.web.forms_indicators import ImportUploadForm
+
+RECENT_IMPORTS = 25
+# While an import is queued or running its page reloads itself, without JavaScript.
+IMPORT_REFRESH_SECONDS = 5
 
 
 def indicator_list(request):
@@ -29,6 +39,7 @@ def indicator_list(request):
             "frameworks": Framework.choices,
             "framework": framework,
             "q": q,
+            "can_import": has_permission(request.user, Permission.REFERENCE_DATA_EDIT),
             "page_title": "Indicators",
         },
     )
@@ -88,10 +99,8 @@ def dashboard_list(request):
     )
 
 
-def dashboard_detail(request, slug):
-    if slug not in DASHBOARDS:
-        raise Http404(f"No dashboard called {slug}")
-    dashboard, release, rows = build(slug)
+def _rows_with_charts(slug: str, release) -> list[tuple]:
+    rows = BUILDERS[slug](release) if release else []
     if slug == "public-health":
         charts = [_trend_svg(row) for row in rows]
     elif slug == "adult-social-care":
@@ -117,13 +126,25 @@ def dashboard_detail(request, slug):
             )
             for row in rows
         ]
+    return list(zip(rows, charts, strict=True))
+
+
+def dashboard_detail(request, slug):
+    if slug not in DASHBOARDS:
+        raise Http404(f"No dashboard called {slug}")
+    dashboard = DASHBOARDS[slug]
+    release = release_of(dashboard)
     return render(
         request,
         f"indicators/dashboard_{slug.replace('-', '_')}.html",
         {
             "dashboard": dashboard,
             "release": release,
-            "rows": list(zip(rows, charts, strict=True)),
+            # Built only when the template's cached table is missing for this data version:
+            # the rows and their charts are most of a dashboard's cost.
+            "rows": SimpleLazyObject(lambda: _rows_with_charts(slug, release)),
+            "data_version": data_version(),
+            "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
             "page_title": dashboard.title,
         },
     )
@@ -166,3 +187,46 @@ def audit_report(request):
             "page_title": "Consistency audit of published figures",
         },
     )
+
+
+@require_permission(Permission.REFERENCE_DATA_EDIT)
+def import_list(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = submit_import(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(job)
+    # The file itself can be megabytes; a list of jobs never needs it.
+    jobs = ImportJob.objects.defer("content", "errors").select_related("uploaded_by")
+    return render(
+        request,
+        "indicators/import_list.html",
+        {
+            "form": form,
+            "jobs": jobs[:RECENT_IMPORTS],
+            "max_upload": max_upload_text(),
+            "page_title": "Import indicator values",
+        },
+    )
+
+
+@require_permission(Permission.REFERENCE_DATA_EDIT)
+def import_detail(request, pk):
+    job = get_object_or_404(ImportJob.objects.defer("content").select_related("uploaded_by"), pk=pk)
+    response = render(
+        request,
+        "indicators/import_detail.html",
+        {
+            "job": job,
+            "refresh_seconds": IMPORT_REFRESH_SECONDS,
+            "page_title": f"Import of {job.file_name}",
+        },
+    )
+    if not job.is_finished:
+        # The Refresh header does what <meta http-equiv="refresh"> does, from outside the
+        # page's <head>, which the base template keeps to itself.
+        response["Refresh"] = str(IMPORT_REFRESH_SECONDS)
+    return response

@@ -41,8 +41,77 @@ def test_public_health_dashboard_has_the_26_printed_rows(sefton):
     # the data and the indicator's polarity say it improved.
     assert smoking.direction.words == "Decreased: better"
     nw = smoking.ranks["North West"]
-    assert nw[:2] == (4, 2)
-    assert nw[2].status == Status.GREEN
+    assert (nw.before, nw.after, nw.basis) == (4, 2, "As published")
+    assert nw.rating.status == Status.GREEN
+
+
+def test_public_health_marks_the_eleven_rows_the_edition_updated(sefton):
+    _dashboard, _release, rows = build("public-health")
+    updated = [(r.indicator.code, r.subject) for r in rows if r.updated]
+    # The report's own count (line 2328) and the sections that discuss them (3.1-3.13).
+    assert len(updated) == 11
+    assert ("phof-smoking-prevalence-adults", "Sefton") in updated
+    assert sum(code == "phof-smoking-at-time-of-delivery" for code, _ in updated) == 2
+    assert not any(code.startswith("phof-under-75-mortality") for code, _ in updated)
+    smoking = next(r for r in rows if r.indicator.code == "phof-smoking-prevalence-adults")
+    assert smoking.updated.source == "line 2590"
+    header, *body = list(csv.reader(io.StringIO(to_csv("public-health", rows))))
+    column = header.index("Updated this edition")
+    assert sum(line[column] == "Yes" for line in body) == 11
+
+
+def _give_north_west_figures(share: float, lower_latest: int, lower_previous: int):
+    """Smoking figures for a share of the North West councils: the first few lower (better)
+    than Sefton's, the rest higher."""
+    from placebook.core.actors import SystemActor
+    from placebook.core.models import ComparatorGroup
+    from placebook.indicators.models import IndicatorValue
+    from placebook.indicators.services import record_value
+
+    sefton = {
+        v.period.label: v
+        for v in IndicatorValue.objects.current()
+        .filter(
+            indicator__code="phof-smoking-prevalence-adults", area__code="E08000014", sex="Persons"
+        )
+        .select_related("indicator", "period")
+    }
+    group = ComparatorGroup.objects.filter(slug="north-west-councils").order_by("-version")[0]
+    others = sorted(group.members.exclude(code="E08000014"), key=lambda a: a.code)
+    others = others[: round(share * (len(others) + 1)) - 1]
+    for label, lower in [("2022", lower_latest), ("2021", lower_previous)]:
+        mine = sefton[label]
+        for i, area in enumerate(others):
+            record_value(
+                by=SystemActor("tests"),
+                indicator=mine.indicator,
+                period=mine.period,
+                area=area,
+                sex=mine.sex,
+                age=mine.age,
+                value=mine.value + (-1 if i < lower else 1),
+            )
+    return len(others) + 1
+
+
+def test_public_health_ranks_are_worked_out_when_the_group_figures_are_held(sefton):
+    size = _give_north_west_figures(1.0, lower_latest=1, lower_previous=3)
+    _dashboard, _release, rows = build("public-health")
+    smoking = next(r for r in rows if r.indicator.code == "phof-smoking-prevalence-adults")
+    nw = smoking.ranks["North West"]
+    assert (nw.before, nw.after) == (4, 2)
+    assert nw.basis == f"Worked out from {size} of the group's {size} figures"
+    assert nw.rating.status == Status.GREEN
+    # The statistical neighbours' figures are not held, so that rank stays as published.
+    assert smoking.ranks["Statistical neighbours"].basis == "As published"
+
+
+def test_public_health_ranks_stay_as_published_when_few_group_figures_are_held(sefton):
+    _give_north_west_figures(0.5, lower_latest=0, lower_previous=0)
+    _dashboard, _release, rows = build("public-health")
+    smoking = next(r for r in rows if r.indicator.code == "phof-smoking-prevalence-adults")
+    nw = smoking.ranks["North West"]
+    assert (nw.before, nw.after, nw.basis) == (4, 2, "As published")
 
 
 def test_public_health_series_follows_former_ccg_into_its_place_footprint(sefton):
@@ -86,7 +155,7 @@ def test_exports_match_the_rows(sefton, slug):
 
 @pytest.mark.parametrize(
     ("slug", "most"),
-    [("public-health", 10), ("adult-social-care", 6), ("provider-performance", 8)],
+    [("public-health", 13), ("adult-social-care", 6), ("provider-performance", 8)],
 )
 def test_dashboard_queries_do_not_grow_with_rows(sefton, django_assert_max_num_queries, slug, most):
     with django_assert_max_num_queries(most):
