@@ -35,6 +35,14 @@ class Permission(StrEnum):
     ORGANISATION_USERS_VIEW = "organisation_users_view"
     AUDIT_VIEW = "audit_view"
     USER_MANAGE = "user_manage"
+    # Purchasing (seed 003).
+    PURCHASING_MANAGE = "purchasing_manage"
+    APPLICATION_VIEW = "application_view"
+    APPLICATION_EVALUATE = "application_evaluate"
+    PACKAGE_VIEW = "package_view"
+    PACKAGE_BROKER = "package_broker"
+    AWARD_APPROVE = "award_approve"
+    PROVIDER_PORTAL = "provider_portal"
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,10 @@ ROLES: dict[str, RoleDefinition] = {
                     Permission.REFERENCE_DATA_EDIT,
                     Permission.PERSON_VIEW,
                     Permission.PERSON_EDIT,
+                    Permission.APPLICATION_VIEW,
+                    Permission.APPLICATION_EVALUATE,
+                    Permission.PACKAGE_VIEW,
+                    Permission.PACKAGE_BROKER,
                 }
             ),
         ),
@@ -71,7 +83,15 @@ ROLES: dict[str, RoleDefinition] = {
             "Plans and buys services: keeps reference data and publishes comparator "
             "groups; works from aggregates, not named residents.",
             frozenset(
-                _STAFF | {Permission.REFERENCE_DATA_EDIT, Permission.COMPARATOR_GROUP_PUBLISH}
+                _STAFF
+                | {
+                    Permission.REFERENCE_DATA_EDIT,
+                    Permission.COMPARATOR_GROUP_PUBLISH,
+                    Permission.PURCHASING_MANAGE,
+                    Permission.APPLICATION_VIEW,
+                    Permission.APPLICATION_EVALUATE,
+                    Permission.PACKAGE_VIEW,
+                }
             ),
         ),
         RoleDefinition(
@@ -87,6 +107,12 @@ ROLES: dict[str, RoleDefinition] = {
                     Permission.PERSON_SCRUB,
                     Permission.AUDIT_VIEW,
                     Permission.USER_MANAGE,
+                    Permission.PURCHASING_MANAGE,
+                    Permission.APPLICATION_VIEW,
+                    Permission.APPLICATION_EVALUATE,
+                    Permission.PACKAGE_VIEW,
+                    Permission.PACKAGE_BROKER,
+                    Permission.AWARD_APPROVE,
                 }
             ),
         ),
@@ -94,7 +120,14 @@ ROLES: dict[str, RoleDefinition] = {
             Role.PROVIDER_USER,
             "Works for one care provider: sees that provider's own records and "
             "anonymised references for the people it supports.",
-            frozenset({Permission.PUBLISHED_DATA_VIEW, Permission.ORGANISATION_USERS_VIEW}),
+            frozenset(
+                {
+                    Permission.PUBLISHED_DATA_VIEW,
+                    Permission.ORGANISATION_USERS_VIEW,
+                    Permission.PROVIDER_PORTAL,
+                    Permission.APPLICATION_VIEW,
+                }
+            ),
         ),
         RoleDefinition(
             Role.LINK_WORKER,

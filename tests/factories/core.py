@@ -12,6 +12,7 @@ from placebook.core.models import (
     RoleAssignment,
     User,
 )
+from placebook.core.money import Money
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -79,7 +80,7 @@ def user_with_role(role: Role, **kwargs) -> User:
     if role == Role.PROVIDER_USER and "organisation" not in kwargs:
         kwargs["organisation"] = CareProviderFactory()
     if role == Role.SENIOR_MANAGER:
-        kwargs.setdefault("financial_authority_limit", 250_000)
+        kwargs.setdefault("financial_authority_limit", Money("250000.00"))
     user = UserFactory(**kwargs)
     RoleAssignment.objects.get_or_create(user=user, role=role)
     return user
