@@ -186,3 +186,6 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "900"))
 # upload before the check, so set the web server's own limit (e.g. nginx
 # client_max_body_size) a little above this.
 INDICATOR_IMPORT_MAX_BYTES = int(os.environ.get("INDICATOR_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
+
+# Prefix of our OCDS ocids; real publishers register a prefix with the OCDS Data Support Team.
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-placebook-sefton")

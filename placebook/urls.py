@@ -17,5 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include("placebook.api.urls")),
     path("indicators/", include("placebook.web.urls_indicators")),
+    path("purchasing/", include("placebook.web.urls_purchasing")),
+    path("portal/", include("placebook.web.urls_portal")),
     path("", include("placebook.web.urls")),
 ]

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from placebook.api import indicators, views
+from placebook.api import indicators, purchasing_ocds, views
 
 app_name = "api"
 
@@ -24,5 +24,6 @@ urlpatterns = [
     path("audit-findings/", indicators.AuditFindingsView.as_view(), name="audit-findings"),
     path("dashboards/", indicators.DashboardListView.as_view(), name="dashboard-list"),
     path("dashboards/<slug:slug>/", indicators.DashboardView.as_view(), name="dashboard-detail"),
+    path("purchasing/ocds/", purchasing_ocds.PurchasingOcdsView.as_view(), name="purchasing-ocds"),
     path("", include(router.urls)),
 ]

@@ -3,7 +3,7 @@ open system with a published evaluation model, one lot, admitted providers each 
 provider user, a published RAS table, a scheme of delegation and a resident."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -23,6 +23,7 @@ from placebook.purchasing.models import (
     RasTable,
     SchemeOfDelegation,
 )
+from placebook.purchasing.services import packages
 from tests.factories.core import AreaFactory, CareProviderFactory, user_with_role
 
 RAS_QUESTIONS = {
@@ -32,6 +33,10 @@ RAS_QUESTIONS = {
                      ("most", "Help with most tasks", 10)],
     "night": [("none", "None", 0), ("sleep-in", "Sleep-in", 8), ("waking", "Waking night", 16)],
 }  # fmt: skip
+
+
+# Answers to the market's RAS table that cost £600 a week (24 points at £25).
+ANSWERS = {"personal-care": "some", "daily-living": "most", "night": "sleep-in"}
 
 
 @dataclass
@@ -117,3 +122,45 @@ def build_market(providers: int = 3, *, scores=(Decimal("50"), Decimal("45"), De
                                        is_synthetic=True)  # fmt: skip
     return Market(council, system, model, lot, locality, orgs, admissions, users, ras, scheme,
                   person)  # fmt: skip
+
+
+def request_package(market: Market, officer, hours=Decimal("20"), **extra):
+    return packages.create_request(
+        by=officer,
+        person=market.person,
+        lot=market.lot,
+        locality=market.locality,
+        support_needed="Support to cook, shop and keep a tenancy; a sleep-in at night.",
+        hours_per_week=hours,
+        start_date=date.today() + timedelta(days=14),
+        ras_table=market.ras,
+        answers=ANSWERS,
+        **extra,
+    )
+
+
+def open_package(market: Market, officer, **extra):
+    package = request_package(market, officer, **extra)
+    packages.open_request(by=officer, package=package, deadline=timezone.now() + timedelta(days=3))
+    package.refresh_from_db()
+    return package
+
+
+def respond(market: Market, package, index: int, price: str, start=None):
+    return packages.submit_response(
+        by=market.provider_users[index],
+        package=package,
+        weekly_price=Money(price),
+        start_date=start or package.start_date,
+        proposal="Two named support workers, matched by interests.",
+    )
+
+
+def evaluated_package(market: Market, officer):
+    """A request every provider answered (£600, £480, £590 a week), evaluated."""
+    package = open_package(market, officer)
+    for i, price in enumerate(["600.00", "480.00", "590.00"]):
+        respond(market, package, i, price)
+    packages.evaluate(by=officer, package=package)
+    package.refresh_from_db()
+    return package

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,11 +19,16 @@ from placebook.purchasing.services.errors import (
 )
 from placebook.purchasing.services.ras import calculate_budget
 from tests.factories.core import user_with_role
-from tests.factories.market import build_market
+from tests.factories.market import (
+    ANSWERS,
+    build_market,
+    evaluated_package,
+    open_package,
+    request_package,
+    respond,
+)
 
 pytestmark = pytest.mark.django_db
-
-ANSWERS = {"personal-care": "some", "daily-living": "most", "night": "sleep-in"}
 
 
 @pytest.fixture
@@ -34,38 +39,6 @@ def market():
 @pytest.fixture
 def second_manager(db):
     return user_with_role(Role.SENIOR_MANAGER, username="manager2")
-
-
-def _request(market, officer, hours=Decimal("20"), **extra):
-    return svc.create_request(
-        by=officer,
-        person=market.person,
-        lot=market.lot,
-        locality=market.locality,
-        support_needed="Support to cook, shop and keep a tenancy; a sleep-in at night.",
-        hours_per_week=hours,
-        start_date=date.today() + timedelta(days=14),
-        ras_table=market.ras,
-        answers=ANSWERS,
-        **extra,
-    )
-
-
-def _opened(market, officer, **extra):
-    package = _request(market, officer, **extra)
-    svc.open_request(by=officer, package=package, deadline=timezone.now() + timedelta(days=3))
-    package.refresh_from_db()
-    return package
-
-
-def _respond(market, package, index, price, start=None):
-    return svc.submit_response(
-        by=market.provider_users[index],
-        package=package,
-        weekly_price=Money(price),
-        start_date=start or package.start_date,
-        proposal="Two named support workers, matched by interests.",
-    )
 
 
 def test_ras_budget_is_points_times_price_within_floor_and_ceiling(market):
@@ -91,7 +64,7 @@ def test_ras_names_every_bad_answer(market):
 
 
 def test_request_gets_its_indicative_budget_and_working(market, officer):
-    package = _request(market, officer)
+    package = request_package(market, officer)
     assert package.indicative_weekly_budget == Money("600.00")
     assert package.budget_calculation[-1]["answer"].startswith("24 x")
     assert package.status == PackageStatus.DRAFT
@@ -100,13 +73,13 @@ def test_request_gets_its_indicative_budget_and_working(market, officer):
 
 def test_weekly_profile_must_add_up(market, officer):
     with pytest.raises(PurchasingError, match="add up to 12 hours"):
-        _request(market, officer, weekly_profile={"mon": 6, "tue": 6})
+        request_package(market, officer, weekly_profile={"mon": 6, "tue": 6})
 
 
 def test_only_brokers_create_requests(market, commissioner, provider_user):
     for user in (commissioner, provider_user):
         with pytest.raises(PermissionDenied):
-            _request(market, user)
+            request_package(market, user)
 
 
 def test_open_invites_providers_covering_locality_and_capacity(market, officer):
@@ -116,7 +89,7 @@ def test_open_invites_providers_covering_locality_and_capacity(market, officer):
     market.admissions[1].localities.add(AreaFactory(type="council_locality"))
     market.admissions[2].capacity_hours_per_week = Decimal("10")
     market.admissions[2].save()
-    package = _opened(market, officer)
+    package = open_package(market, officer)
     assert [i.provider for i in package.invitations.all()] == [market.providers[0]]
     assert package.status == PackageStatus.OPEN
 
@@ -125,7 +98,7 @@ def test_open_refuses_when_no_provider_fits(market, officer):
     for admission in market.admissions:
         admission.capacity_hours_per_week = Decimal("5")
         admission.save()
-    package = _request(market, officer)
+    package = request_package(market, officer)
     with pytest.raises(PurchasingError, match="consider a spot purchase"):
         svc.open_request(by=officer, package=package, deadline=timezone.now() + timedelta(1))
 
@@ -135,15 +108,15 @@ def test_providers_see_only_requests_sent_to_them(market, officer):
     from tests.factories.core import AreaFactory
 
     market.admissions[1].localities.add(AreaFactory(type="council_locality"))
-    package = _opened(market, officer)
+    package = open_package(market, officer)
     assert list(svc.requests_for_provider(market.provider_users[0])) == [package]
     assert list(svc.requests_for_provider(market.provider_users[1])) == []
     with pytest.raises(PurchasingError, match="was not asked"):
-        _respond(market, package, 1, "500.00")
+        respond(market, package, 1, "500.00")
 
 
 def test_late_response_is_refused_with_the_times(market, officer):
-    package = _opened(market, officer)
+    package = open_package(market, officer)
     late = package.response_deadline + timedelta(minutes=1)
     with pytest.raises(DeadlinePassed, match=r"closed at .*; this one arrived at"):
         svc.submit_response(
@@ -158,17 +131,17 @@ def test_late_response_is_refused_with_the_times(market, officer):
 
 
 def test_second_response_replaces_the_first(market, officer):
-    package = _opened(market, officer)
-    _respond(market, package, 0, "550.00")
-    _respond(market, package, 0, "540.00")
+    package = open_package(market, officer)
+    respond(market, package, 0, "550.00")
+    respond(market, package, 0, "540.00")
     assert [r.weekly_price for r in package.responses.all()] == [Money("540.00")]
 
 
 def test_evaluation_ranks_by_published_weights(market, officer):
-    package = _opened(market, officer)
-    a = _respond(market, package, 0, "600.00")  # best quality (50), dearest compliant
-    b = _respond(market, package, 1, "480.00")  # quality 45, cheapest
-    c = _respond(market, package, 2, "650.00")  # above the £600 budget
+    package = open_package(market, officer)
+    a = respond(market, package, 0, "600.00")  # best quality (50), dearest compliant
+    b = respond(market, package, 1, "480.00")  # quality 45, cheapest
+    c = respond(market, package, 2, "650.00")  # above the £600 budget
     ranked = svc.evaluate(by=officer, package=package)
     by_provider = {r.provider_id: r for r in ranked}
     a, b, c = (by_provider[x.provider_id] for x in (a, b, c))
@@ -183,24 +156,15 @@ def test_evaluation_ranks_by_published_weights(market, officer):
 
 
 def test_evaluation_waits_for_deadline_unless_everyone_answered(market, officer):
-    package = _opened(market, officer)
-    _respond(market, package, 0, "500.00")
+    package = open_package(market, officer)
+    respond(market, package, 0, "500.00")
     with pytest.raises(PurchasingError, match="2 invited providers have not responded"):
         svc.evaluate(by=officer, package=package)
     svc.evaluate(by=officer, package=package, now=package.response_deadline + timedelta(1))
 
 
-def _evaluated(market, officer):
-    package = _opened(market, officer)
-    for i, price in enumerate(["600.00", "480.00", "590.00"]):
-        _respond(market, package, i, price)
-    svc.evaluate(by=officer, package=package)
-    package.refresh_from_db()
-    return package
-
-
 def test_whole_call_off_to_contract(market, officer, manager):
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     best = package.responses.get(rank=1)
     award = svc.propose_award(by=officer, package=package, response=best, reasons="Top ranked.")
     assert award.status == AwardStatus.AWAITING_APPROVAL
@@ -236,7 +200,7 @@ def test_whole_call_off_to_contract(market, officer, manager):
 
 def test_approver_must_be_someone_else_and_within_limit(market, officer, manager,
                                                          second_manager):  # fmt: skip
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     best = package.responses.get(rank=1)
     award = svc.propose_award(by=manager, package=package, response=best, reasons="Top ranked.")
     with pytest.raises(PurchasingError, match="someone else must approve"):
@@ -252,7 +216,7 @@ def test_approver_must_be_someone_else_and_within_limit(market, officer, manager
 
 def test_award_above_the_weekly_limit_is_refused(market, officer, manager):
     market.scheme.limits.update(weekly_limit=Money("400.00"))
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     award = svc.propose_award(by=officer, package=package,
                               response=package.responses.get(rank=1), reasons="Top.")  # fmt: skip
     with pytest.raises(OutsideDelegation, match=r"above the weekly limit of £400\.00"):
@@ -260,7 +224,7 @@ def test_award_above_the_weekly_limit_is_refused(market, officer, manager):
 
 
 def test_officers_cannot_approve(market, officer):
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     award = svc.propose_award(by=officer, package=package,
                               response=package.responses.get(rank=1), reasons="Top.")  # fmt: skip
     with pytest.raises(PermissionDenied):
@@ -268,7 +232,7 @@ def test_officers_cannot_approve(market, officer):
 
 
 def test_one_award_per_package(market, officer, manager):
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     first, second = package.responses.order_by("rank")[:2]
     svc.propose_award(by=officer, package=package, response=first, reasons="Top.")
     with pytest.raises(AlreadyAwarded):
@@ -276,7 +240,7 @@ def test_one_award_per_package(market, officer, manager):
 
 
 def test_rejected_award_can_be_proposed_again(market, officer, manager):
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     first, second = package.responses.order_by("rank")[:2]
     award = svc.propose_award(by=officer, package=package, response=first, reasons="Top.")
     svc.reject_award(by=manager, award=award, note="Check the second provider's start date.")
@@ -288,10 +252,10 @@ def test_rejected_award_can_be_proposed_again(market, officer, manager):
 
 
 def test_non_compliant_response_cannot_be_awarded(market, officer):
-    package = _opened(market, officer)
-    _respond(market, package, 0, "900.00")
-    _respond(market, package, 1, "500.00")
-    _respond(market, package, 2, "500.00")
+    package = open_package(market, officer)
+    respond(market, package, 0, "900.00")
+    respond(market, package, 1, "500.00")
+    respond(market, package, 2, "500.00")
     svc.evaluate(by=officer, package=package)
     dear = package.responses.get(provider=market.providers[0])
     with pytest.raises(PurchasingError, match="not compliant"):
@@ -299,7 +263,7 @@ def test_non_compliant_response_cannot_be_awarded(market, officer):
 
 
 def test_half_finished_approval_leaves_nothing(market, officer, manager, monkeypatch):
-    package = _evaluated(market, officer)
+    package = evaluated_package(market, officer)
     award = svc.propose_award(by=officer, package=package,
                               response=package.responses.get(rank=1), reasons="Top.")  # fmt: skip
 
