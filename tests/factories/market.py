@@ -164,3 +164,17 @@ def evaluated_package(market: Market, officer):
     packages.evaluate(by=officer, package=package)
     package.refresh_from_db()
     return package
+
+
+def two_competing_packages(market: Market, officer):
+    """Provider A (best quality) has room for one 20-hour package only: the better plan
+    gives A the package where B's offer is weak and B the other."""
+    market.admissions[0].capacity_hours_per_week = Decimal("20")
+    market.admissions[0].save()
+    first, second = open_package(market, officer), open_package(market, officer)
+    for package, prices in [(first, ["500.00", "400.00", "590.00"]),
+                            (second, ["500.00", "590.00", "590.00"])]:  # fmt: skip
+        for i, price in enumerate(prices):
+            respond(market, package, i, price)
+        packages.evaluate(by=officer, package=package)
+    return first, second

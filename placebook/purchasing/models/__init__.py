@@ -12,6 +12,7 @@ from placebook.purchasing.models.applications import (
     ModeratedScore,
     Score,
 )
+from placebook.purchasing.models.brokerage import BrokerageRun, RunStatus
 from placebook.purchasing.models.delegation import DelegationLimit, SchemeOfDelegation
 from placebook.purchasing.models.packages import (
     Award,
@@ -48,6 +49,7 @@ __all__ = [
     "ApplicationStatus",
     "Award",
     "AwardStatus",
+    "BrokerageRun",
     "CqcRating",
     "CqcRatingValue",
     "Criterion",
@@ -70,6 +72,7 @@ __all__ = [
     "RasTable",
     "Regime",
     "Response",
+    "RunStatus",
     "SchemeOfDelegation",
     "Score",
     "ServiceCategory",
