@@ -7,6 +7,13 @@ from placebook.core.models import Role
 from tests.factories.core import UserFactory, user_with_role
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests make hundreds of users; a deliberately slow hash would cost seconds for each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: SQLite reuses ids a rolled-back test used, so

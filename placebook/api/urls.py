@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from placebook.api import indicators, purchasing_ocds, views
+from placebook.api import indicators, purchasing, purchasing_ocds, views
 
 app_name = "api"
 
@@ -16,6 +16,13 @@ router.register("audit-events", views.AuditEventViewSet)
 router.register("indicators", indicators.IndicatorViewSet)
 router.register("indicator-values", indicators.IndicatorValueViewSet)
 router.register("releases", indicators.ReleaseViewSet)
+router.register(
+    "purchasing-systems", purchasing.PurchasingSystemViewSet, basename="purchasing-system"
+)
+router.register("applications", purchasing.ApplicationViewSet, basename="application")
+router.register("package-requests", purchasing.PackageRequestViewSet, basename="package-request")
+router.register("awards", purchasing.AwardViewSet, basename="award")
+router.register("contracts", purchasing.ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -25,5 +32,6 @@ urlpatterns = [
     path("dashboards/", indicators.DashboardListView.as_view(), name="dashboard-list"),
     path("dashboards/<slug:slug>/", indicators.DashboardView.as_view(), name="dashboard-detail"),
     path("purchasing/ocds/", purchasing_ocds.PurchasingOcdsView.as_view(), name="purchasing-ocds"),
+    path("spend/", purchasing.SpendView.as_view(), name="spend"),
     path("", include(router.urls)),
 ]

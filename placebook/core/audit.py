@@ -86,15 +86,9 @@ def _diff(model: type[AuditedModel], before: dict, after: dict) -> dict:
     return changes
 
 
-def record_event(instance: models.Model, action: str, changes: dict, verb: str = "") -> AuditEvent:
-    """Write one audit event about ``instance``, attributed to the current actor.
-
-    The signal receivers below use it for field changes; services use it directly for
-    changes that are recorded as one event rather than per row (a bulk import of values
-    is recorded once, on its release, with the counts).
-    """
+def _event(instance: models.Model, action: str, changes: dict, verb: str = "") -> AuditEvent:
     actor, label = _actor_fields()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_label=label,
         action=action,
@@ -104,6 +98,23 @@ def record_event(instance: models.Model, action: str, changes: dict, verb: str =
         object_repr=str(instance)[:300],
         changes=changes,
     )
+
+
+def record_event(instance: models.Model, action: str, changes: dict, verb: str = "") -> AuditEvent:
+    """Write one audit event about ``instance``, attributed to the current actor.
+
+    The signal receivers below use it for field changes; services use it directly for
+    changes that are recorded as one event rather than per row (a bulk import of values
+    is recorded once, on its release, with the counts).
+    """
+    event = _event(instance, action, changes, verb)
+    event.save()
+    return event
+
+
+def _record_all(events: Iterable[AuditEvent]) -> None:
+    # One INSERT per thousand events: bulk writes of thousands of rows stay bulk.
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def _is_audited(sender) -> bool:
@@ -163,20 +174,24 @@ def _after_m2m(sender, instance, action, model, pk_set, reverse, **kwargs):
 
 
 def record_bulk_create(model: type[AuditedModel], created: Iterable[models.Model]) -> None:
-    for instance in created:
-        if instance.pk is not None:
-            record_event(instance, AuditEvent.Action.CREATE, _diff(model, {}, _snapshot(instance)))
+    _record_all(
+        _event(instance, AuditEvent.Action.CREATE, _diff(model, {}, _snapshot(instance)))
+        for instance in created
+        if instance.pk is not None
+    )
 
 
 def record_bulk_update(queryset: models.QuerySet, values: dict, apply: Callable) -> int:
     model = queryset.model
     before = {obj.pk: (obj, _snapshot(obj)) for obj in queryset}
     count = apply(**values)
+    events = []
     for obj in model._base_manager.filter(pk__in=before):
         _original, snapshot = before[obj.pk]
         changes = _diff(model, snapshot, _snapshot(obj))
         if changes:
-            record_event(obj, AuditEvent.Action.UPDATE, changes)
+            events.append(_event(obj, AuditEvent.Action.UPDATE, changes))
+    _record_all(events)
     return count
 
 
@@ -186,8 +201,10 @@ def record_bulk_save(
     pks = [o.pk for o in objs]
     before = {o.pk: _snapshot(o) for o in model._base_manager.filter(pk__in=pks)}
     result = apply()
+    events = []
     for obj in objs:
         changes = _diff(model, before.get(obj.pk, {}), _snapshot(obj))
         if changes:
-            record_event(obj, AuditEvent.Action.UPDATE, changes)
+            events.append(_event(obj, AuditEvent.Action.UPDATE, changes))
+    _record_all(events)
     return result

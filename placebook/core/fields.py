@@ -38,6 +38,10 @@ class MoneyField(models.DecimalField):
             )
         return Money(super().to_python(value), self.currency)
 
+    def run_validators(self, value):
+        # Django's decimal validators read the digits of a Decimal; check the amount.
+        super().run_validators(value.amount if isinstance(value, Money) else value)
+
     def get_prep_value(self, value):
         if isinstance(value, Money):
             if value.currency != self.currency:

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from placebook.core.models import Organisation
+from placebook.core.money import Money, MoneyParseError, parse_money
 
 
 class GovukFormMixin:
@@ -47,3 +49,27 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
 
 class PeriodForm(GovukFormMixin, forms.Form):
     text = forms.CharField(label="Period as printed", required=False, max_length=60)
+
+
+class PoundsField(forms.CharField):
+    """An amount in pounds and pence, typed after a £ prefix (so "600", "£600" and
+    "1,200.50" all read)."""
+
+    default_error_messages = {
+        "invalid": "Enter an amount in pounds and pence, like 600.00.",
+        "not_positive": "Enter an amount more than £0.00.",
+    }
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            amount = parse_money(text if text.startswith("£") else f"£{text}")
+        except MoneyParseError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if amount != amount.rounded():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if amount <= Money.zero():
+            raise ValidationError(self.error_messages["not_positive"], code="not_positive")
+        return amount

@@ -56,3 +56,12 @@ def test_money_change_is_audited_as_text(manager):
         by=manager, user=user, role=Role.SENIOR_MANAGER, financial_authority_limit=Decimal("75000")
     )
     assert AuditEvent.objects.for_object(assignment).exists()
+
+
+def test_money_field_validates_its_digits_in_full_clean():
+    field = MoneyField(max_digits=5, decimal_places=2)
+    assert field.clean("123.45", None) == Money("123.45")
+    with pytest.raises(ValidationError, match="no more than 5 digits"):
+        field.clean("1234.56", None)
+    with pytest.raises(ValidationError, match="no more than 2 decimal places"):
+        field.clean("1.234", None)
