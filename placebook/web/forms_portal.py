@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from placebook.core.models import Area, AreaType
 from placebook.purchasing.models import Heading, Lot
 from placebook.purchasing.services.applications import MAX_DOCUMENT_BYTES
 from placebook.web.forms import GovukFormMixin, PoundsField
@@ -49,6 +50,32 @@ class AnswersForm(GovukFormMixin, forms.Form):
 
     def answers(self) -> dict[str, str]:
         return dict(self.cleaned_data)
+
+
+class CoverageForm(GovukFormMixin, forms.Form):
+    localities = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Which localities do you work in?",
+        help_text="Leave them all unticked if you work across the whole area.",
+    )
+    capacity_hours_per_week = forms.DecimalField(
+        label="How many hours of new support can you take on each week?",
+        help_text="Leave blank if you do not want to state a limit.",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=1,
+        error_messages={"min_value": "Hours must be 0 or more.",
+                        "invalid": "Enter hours as a number, like 120 or 37.5."},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["localities"].queryset = Area.objects.filter(
+            type=AreaType.COUNCIL_LOCALITY
+        ).order_by("name")
 
 
 class DocumentForm(GovukFormMixin, forms.Form):

@@ -2,6 +2,7 @@
 own organisation's records, and never the person behind a package request."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,7 @@ from placebook.purchasing.models import (
 )
 from placebook.purchasing.services import applications as svc
 from placebook.purchasing.services.packages import open_request
+from tests.factories.core import AreaFactory
 from tests.factories.market import build_market, request_package
 from tests.integration.test_purchasing_commissioning_web import (
     ANSWERS,
@@ -165,6 +167,18 @@ def test_provider_applies_submits_and_later_sees_the_decision(
     saved = _post(client, provider, "application", application.pk, data={"Q1": ANSWERS["Q1"]})
     assert saved.status_code == 302
     assert application.answers.get().text == ANSWERS["Q1"]
+
+    north = AreaFactory(type="council_locality", name="North Sefton")
+    assert "North Sefton" in _get(client, provider, "application", application.pk).content.decode()
+    covered = _post(client, provider, "application-coverage", application.pk,
+                    data={"localities": [north.pk], "capacity_hours_per_week": "80"})  # fmt: skip
+    assert covered.status_code == 302
+    application.refresh_from_db()
+    assert list(application.localities.all()) == [north]
+    assert application.capacity_hours_per_week == Decimal("80")
+    refused = _post(client, provider, "application-coverage", application.pk,
+                    data={"capacity_hours_per_week": "-1"})  # fmt: skip
+    assert "Hours must be 0 or more." in refused.content.decode()
 
     upload = SimpleUploadedFile("policy.pdf", b"%PDF safeguarding", "application/pdf")
     uploaded = _post(client, provider, "application-upload", application.pk,

@@ -421,6 +421,23 @@ def choose_lots(*, by, application: Application, lots) -> Application:
     return application
 
 
+def set_coverage(
+    *, by, application: Application, localities, capacity_hours_per_week: Decimal | None
+) -> Application:
+    """Where the provider works (none chosen: everywhere) and the new work it can take each
+    week (none: not limited); brokers' requests are matched against both once admitted."""
+    require(by, Permission.PROVIDER_PORTAL, application)
+    if capacity_hours_per_week is not None and capacity_hours_per_week < 0:
+        raise PurchasingError("capacity_hours_per_week: must not be negative.")
+    with transaction.atomic(), acting_as(by):
+        application = _locked(application)
+        _require_status(application, [ApplicationStatus.DRAFT], "change where it works")
+        application.capacity_hours_per_week = capacity_hours_per_week
+        application.save(update_fields=["capacity_hours_per_week", "updated_at", "updated_by"])
+        application.localities.set(localities)
+    return application
+
+
 def save_answers(*, by, application: Application, answers: dict[str, str]) -> Application:
     """Save answers by criterion code; a blank answer removes one given before."""
     require(by, Permission.PROVIDER_PORTAL, application)

@@ -22,7 +22,13 @@ from placebook.purchasing.services import applications as svc
 from placebook.purchasing.services.errors import PurchasingError
 from placebook.purchasing.services.packages import requests_for_provider, submit_response
 from placebook.web.decorators import require_permission
-from placebook.web.forms_portal import AnswersForm, ApplyForm, DocumentForm, ResponseForm
+from placebook.web.forms_portal import (
+    AnswersForm,
+    ApplyForm,
+    CoverageForm,
+    DocumentForm,
+    ResponseForm,
+)
 from placebook.web.views.purchasing_commissioning import heading_points
 
 portal_only = require_permission(Permission.PROVIDER_PORTAL)
@@ -105,6 +111,12 @@ def _render_application(request, application, **bound_forms):
     forms_ = {
         "answers_form": AnswersForm(application=application),
         "document_form": DocumentForm(),
+        "coverage_form": CoverageForm(
+            initial={
+                "localities": application.localities.all(),
+                "capacity_hours_per_week": application.capacity_hours_per_week,
+            }
+        ),
         **bound_forms,
     }
     return render(
@@ -180,6 +192,22 @@ def application_upload(request, pk):
             messages.success(request, f"{upload.name} was uploaded.")
             return redirect("portal:application", own.pk)
     return _render_application(request, own, document_form=form)
+
+
+@portal_only
+@require_POST
+def application_coverage(request, pk):
+    own = _own_application(request, pk)
+    form = CoverageForm(request.POST)
+    if form.is_valid():
+        try:
+            svc.set_coverage(by=request.user, application=own, **form.cleaned_data)
+        except PurchasingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Where you work and how much you can take were saved.")
+            return redirect("portal:application", own.pk)
+    return _render_application(request, own, coverage_form=form)
 
 
 # Package requests -------------------------------------------------------------------------

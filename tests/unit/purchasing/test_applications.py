@@ -121,8 +121,14 @@ def test_application_admitted_after_two_evaluators_agree(
 ):
     _system, lots, _model = market
     application = svc.start_application(by=provider_user, system=market[0], lots=lots)
+    north = AreaFactory(type="council_locality", name="North")
+    svc.set_coverage(by=provider_user, application=application, localities=[north],
+                     capacity_hours_per_week=Decimal("120"))  # fmt: skip
     svc.save_answers(by=provider_user, application=application, answers=ANSWERS)
     svc.submit_application(by=provider_user, application=application)
+    with pytest.raises(PurchasingError, match="change where it works"):
+        svc.set_coverage(by=provider_user, application=application, localities=[],
+                         capacity_hours_per_week=None)  # fmt: skip
     gates = {c.gate.kind: c.outcome for c in application.gate_checks.all()}
     assert gates == {
         GateKind.CQC_REGISTERED: GateOutcome.PASSED,
@@ -165,7 +171,11 @@ def test_application_admitted_after_two_evaluators_agree(
     assert (admission.quality_score, admission.social_value_score, admission.innovation_score) == (
         Decimal("45.60"), Decimal("12.00"), Decimal("9.00"),
     )  # fmt: skip
-    assert list(svc.admitted(lots[0])) == [admission]
+    # Where it works and how much it can take come with it, for brokers' requests.
+    assert list(admission.localities.all()) == [north]
+    assert admission.capacity_hours_per_week == Decimal("120")
+    assert list(svc.admitted(lots[0], locality=north, hours=Decimal("100"))) == [admission]
+    assert not svc.admitted(lots[0], hours=Decimal("121")).exists()
     assert not svc.admitted(lots[1]).exists()
 
     letter = _decision_letters(application).get()
