@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from placebook.core.models import AuditedModel, AuditedQuerySet, SourcedModel
+from placebook.core.models import AuditedModel, AuditedQuerySet, Source, SourcedModel
 
 # Stated small-number rule: counts from 1 to 4 are not shown to the public, nor are the
 # value and limits built on them, so a person cannot be identified from a small area
@@ -53,10 +54,17 @@ class IndicatorValue(SourcedModel, AuditedModel):
     """A figure for an indicator, one subject (an area or an organisation), a period and
     a breakdown. A new release with a different figure adds a row that ``supersedes`` the
     old one, which stays as history: nothing is silently overwritten.
+
+    Fingertips loads a million rows at a time, and every index slows every load
+    (benchmarks/README.md). So ``indicator`` has no index of its own (the composite index
+    and both unique constraints start with it), and the optional keys are indexed only
+    where set: most rows have no organisation and supersede nothing, and figures entered
+    by hand have no source, those from a command-line import no user. A partial index
+    still serves ``col = x``, which is all that filters and PROTECT or SET_NULL deletes ask.
     """
 
     indicator = models.ForeignKey(
-        "indicators.Indicator", on_delete=models.PROTECT, related_name="values"
+        "indicators.Indicator", on_delete=models.PROTECT, related_name="values", db_index=False
     )
     release = models.ForeignKey(
         Release, on_delete=models.PROTECT, null=True, blank=True, related_name="values"
@@ -65,7 +73,12 @@ class IndicatorValue(SourcedModel, AuditedModel):
         "core.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     period = models.ForeignKey("core.Period", on_delete=models.PROTECT, related_name="+")
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.PERSONS)
@@ -82,11 +95,39 @@ class IndicatorValue(SourcedModel, AuditedModel):
     note_text = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=12, choices=ValueStatus.choices, default=ValueStatus.FINAL)
     is_current = models.BooleanField(default=True)
-    supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    # Not a OneToOneField, whose unique index would hold every empty value: a partial
+    # unique constraint (Meta) keeps one successor per value.
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        db_index=False,
     )
     printed = models.CharField(
         max_length=60, blank=True, help_text="The cell as printed, if loaded from a paper."
+    )
+    # As SourcedModel and TrackedModel declare them (keep them in step), but indexed only
+    # where set: see Meta.indexes.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     objects = IndicatorValueQuerySet.as_manager()
@@ -109,8 +150,24 @@ class IndicatorValue(SourcedModel, AuditedModel):
                 condition=Q(is_current=True, organisation__isnull=False),
                 name="indicatorvalue_one_current_per_organisation",
             ),
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=Q(supersedes__isnull=False),
+                name="indicatorvalue_one_successor",
+            ),
         ]
-        indexes = [models.Index(fields=["indicator", "is_current", "period"])]
+        indexes = [
+            # Also the index for ``indicator`` alone.
+            models.Index(fields=["indicator", "is_current", "period"]),
+            *(
+                models.Index(
+                    fields=[key],
+                    condition=Q(**{f"{key}__isnull": False}),
+                    name=f"indicatorvalue_{key}",
+                )
+                for key in ("organisation", "source", "created_by", "updated_by")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.subject} {self.period}: {self.printed or self.value}"
