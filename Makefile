@@ -11,9 +11,10 @@ run:
 	scripts/serve.sh $(PORT)
 
 # The whole test suite (SQLite unless DATABASE_URL says otherwise)
+# One test process per core (pytest-xdist); each has its own test database.
 test:
 	scripts/setup.sh --browser
-	uv run pytest
+	uv run pytest -n auto
 
 # Lint, format and missing-migration checks, as CI runs them
 check:
