@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -73,3 +75,44 @@ class PoundsField(forms.CharField):
         if amount <= Money.zero():
             raise ValidationError(self.error_messages["not_positive"], code="not_positive")
         return amount
+
+
+class GovukDateInput(forms.Widget):
+    """The GOV.UK date input: day, month and year boxes named <name>-day, -month, -year.
+    The template purchasing/brokerage/_field.html renders it, giving the day box the
+    field's own id so that the error summary links to it."""
+
+    parts = ("day", "month", "year")
+
+    def value_from_datadict(self, data, files, name):
+        return [data.get(f"{name}-{part}", "").strip() for part in self.parts]
+
+    def value_omitted_from_data(self, data, files, name):
+        return not any(f"{name}-{part}" in data for part in self.parts)
+
+
+class GovukDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK pattern's error messages."""
+
+    widget = GovukDateInput
+
+    def prepare_value(self, value):
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return value or ["", "", ""]
+
+    def to_python(self, value):
+        if not value or not any(value):
+            return None
+        missing = [part for part, text in zip(GovukDateInput.parts, value, strict=True) if not text]
+        if missing:
+            raise ValidationError(f"{self.label} must include a {' and a '.join(missing)}.")
+        day, month, year = value
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{self.label} must be a real date, in numbers.")
+        if len(year) != 4:
+            raise ValidationError(f"{self.label} must have a year of 4 numbers, like 2026.")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.label} must be a real date.") from None

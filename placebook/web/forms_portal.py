@@ -1,15 +1,13 @@
 """Forms of the provider portal. They check the shape of what a provider types; the
 purchasing services check the rules (deadlines, open systems, complete applications)."""
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from placebook.core.models import Area, AreaType
 from placebook.purchasing.models import Heading, Lot
 from placebook.purchasing.services.applications import MAX_DOCUMENT_BYTES
-from placebook.web.forms import GovukFormMixin, PoundsField
+from placebook.web.forms import GovukDateField, GovukFormMixin, PoundsField
 
 
 class ApplyForm(GovukFormMixin, forms.Form):
@@ -101,8 +99,7 @@ class DocumentForm(GovukFormMixin, forms.Form):
 
 
 class ResponseForm(GovukFormMixin, forms.Form):
-    """A provider's offer for a package. The start date is GOV.UK's three-field date
-    input; its errors are kept on the day field, the first input of the group."""
+    """A provider's offer for a package."""
 
     weekly_price = PoundsField(
         label="Weekly price",
@@ -121,9 +118,11 @@ class ResponseForm(GovukFormMixin, forms.Form):
             "not_positive": "Hourly rate must be more than £0.00.",
         },
     )
-    start_day = forms.CharField(label="Day", required=False, max_length=2)
-    start_month = forms.CharField(label="Month", required=False, max_length=2)
-    start_year = forms.CharField(label="Year", required=False, max_length=4)
+    start_date = GovukDateField(
+        label="Start date",
+        help_text="The date you can start the support.",
+        error_messages={"required": "Enter the date you can start."},
+    )
     proposal = forms.CharField(
         label="Your proposal",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -131,27 +130,6 @@ class ResponseForm(GovukFormMixin, forms.Form):
         "the outcomes asked for.",
         error_messages={"required": "Enter your proposal."},
     )
-
-    _DATE_PARTS = (("start_day", "day"), ("start_month", "month"), ("start_year", "year"))
-
-    def clean(self):
-        data = super().clean()
-        missing = [(name, part) for name, part in self._DATE_PARTS if not data.get(name)]
-        if len(missing) == len(self._DATE_PARTS):
-            self.add_error("start_day", "Enter the date you can start.")
-        elif missing:
-            parts = " and ".join(part for _name, part in missing)
-            self.add_error("start_day", f"Start date must include a {parts}.")
-        elif len(data["start_year"]) != 4:
-            self.add_error("start_day", "Start date year must include 4 numbers.")
-        else:
-            try:
-                data["start_date"] = datetime.date(
-                    int(data["start_year"]), int(data["start_month"]), int(data["start_day"])
-                )
-            except ValueError:
-                self.add_error("start_day", "Start date must be a real date, like 2 6 2025.")
-        return data
 
     def response(self) -> dict:
         """The values :func:`purchasing.services.packages.submit_response` takes."""

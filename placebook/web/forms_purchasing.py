@@ -5,7 +5,7 @@ field they are about ("reasons: say why ..."), and ``ServiceForm.add_refusal`` s
 one on that field, so a refusal reads like any other form error.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -24,7 +24,7 @@ from placebook.purchasing.models import (
     SystemStatus,
 )
 from placebook.purchasing.services.packages import eligible_admissions
-from placebook.web.forms import GovukFormMixin, PoundsField
+from placebook.web.forms import GovukDateField, GovukFormMixin, PoundsField
 
 # Keys of PackageRequest.weekly_profile, in the order of the week.
 DAYS = [
@@ -36,47 +36,6 @@ DAYS = [
     ("sat", "Saturday"),
     ("sun", "Sunday"),
 ]
-
-
-class GovukDateInput(forms.Widget):
-    """The GOV.UK date input: day, month and year boxes named <name>-day, -month, -year.
-    The brokerage field template renders it, giving the day box the field's own id so that
-    the error summary links to it."""
-
-    parts = ("day", "month", "year")
-
-    def value_from_datadict(self, data, files, name):
-        return [data.get(f"{name}-{part}", "").strip() for part in self.parts]
-
-    def value_omitted_from_data(self, data, files, name):
-        return not any(f"{name}-{part}" in data for part in self.parts)
-
-
-class GovukDateField(forms.Field):
-    """A date typed as day, month and year, with the GOV.UK pattern's error messages."""
-
-    widget = GovukDateInput
-
-    def prepare_value(self, value):
-        if isinstance(value, date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return value or ["", "", ""]
-
-    def to_python(self, value):
-        if not value or not any(value):
-            return None
-        missing = [part for part, text in zip(GovukDateInput.parts, value, strict=True) if not text]
-        if missing:
-            raise ValidationError(f"{self.label} must include a {' and a '.join(missing)}.")
-        day, month, year = value
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(f"{self.label} must be a real date, in numbers.")
-        if len(year) != 4:
-            raise ValidationError(f"{self.label} must have a year of 4 numbers, like 2026.")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"{self.label} must be a real date.") from None
 
 
 class LabelledChoiceField(forms.ModelChoiceField):

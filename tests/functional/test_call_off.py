@@ -66,9 +66,7 @@ def test_call_off_from_request_to_approved_award(page, live_server):
     page.goto(f"{live_server.url}/portal/requests/{reference}/")
     assert "Example" not in page.content()  # the person's family name never reaches providers
     page.locator("[name=weekly_price]").fill("480")
-    page.locator("[name=start_day]").fill(str(start.day))
-    page.locator("[name=start_month]").fill(str(start.month))
-    page.locator("[name=start_year]").fill(str(start.year))
+    fill_date(page, "start_date", start)
     page.locator("[name=proposal]").fill("Two support workers who know the area.")
     page.get_by_role("button", name="Send response").click()
     package = PackageRequest.objects.get()

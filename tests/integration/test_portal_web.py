@@ -89,9 +89,9 @@ def _response_data(**changes):
     data = {
         "weekly_price": "575.50",
         "hourly_rate": "",
-        "start_day": str(start.day),
-        "start_month": str(start.month),
-        "start_year": str(start.year),
+        "start_date-day": str(start.day),
+        "start_date-month": str(start.month),
+        "start_date-year": str(start.year),
         "proposal": "Two named support workers who live nearby.",
     }
     return data | changes
@@ -300,9 +300,9 @@ def test_late_response_shows_the_deadline(client, package, provider):
 
 
 def test_response_form_errors_name_the_field(client, package, provider):
-    data = _response_data(weekly_price="six hundred", hourly_rate="0", start_month="")
+    data = _response_data(weekly_price="six hundred", hourly_rate="0", **{"start_date-month": ""})
     body = _post(client, provider, "request", package.reference, data=data).content.decode()
     assert "Weekly price must be an amount in pounds and pence, like 600.00." in body
     assert "Hourly rate must be more than £0.00." in body
-    assert '<a href="#id_start_day">Start date must include a month.</a>' in body
+    assert '<a href="#id_start_date">Start date must include a month.</a>' in body
     assert not Response.objects.exists()

@@ -219,9 +219,7 @@ def _response_initial(response: Response | None) -> dict:
     return {
         "weekly_price": f"{response.weekly_price.amount:,.2f}",
         "hourly_rate": f"{response.hourly_rate.amount:,.2f}" if response.hourly_rate else "",
-        "start_day": response.start_date.day,
-        "start_month": response.start_date.month,
-        "start_year": response.start_date.year,
+        "start_date": response.start_date,
         "proposal": response.proposal,
     }
 
