@@ -35,7 +35,7 @@ from placebook.purchasing.services.packages import (
     score_responses,
 )
 from placebook.purchasing.services.spend import spend_report
-from tests.unit.purchasing.test_ocds import _validator, needs_schema
+from tests.ocds_schema import needs_ocds_schema, ocds_validator
 
 # Seed 003: ~611 people (paragraph 3.1), 27 providers in Sefton and 10 outside, ~£22m a
 # year (paragraph 3.2).
@@ -227,12 +227,12 @@ def test_demo_spend_report_shows_off_framework_spend_falling(sefton):
     assert 0 < shares[-1] < 0.01
 
 
-@needs_schema
+@needs_ocds_schema
 def test_demo_ocds_export_is_valid(sefton):
     package = release_package()
     errors = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in _validator().iter_errors(package)
+        for e in ocds_validator().iter_errors(package)
     ]
     assert errors == []
     assert len(package["releases"]) > SEED_PEOPLE

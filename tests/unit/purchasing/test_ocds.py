@@ -8,15 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from jsonschema import Draft4Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
 from placebook.contracts.models import Contract, ContractExtension, ContractKind, DirectAwardReason
@@ -48,11 +44,10 @@ from tests.factories.purchasing import (
     PurchasingSystemFactory,
     ResponseFactory,
 )
+from tests.ocds_schema import OCDS, needs_ocds_schema, ocds_validator
 
 pytestmark = pytest.mark.django_db
 
-OCDS = Path(settings.BASE_DIR).parent / "shared" / "standards" / "ocds" / "schema"
-needs_schema = pytest.mark.skipif(not OCDS.is_dir(), reason=f"the OCDS 1.1 schema is not at {OCDS}")
 PREFIX = settings.OCDS_PREFIX
 
 
@@ -224,46 +219,33 @@ def _codes(codelist: str) -> set[str]:
         return {row["Code"] for row in csv.DictReader(f)}
 
 
-def _validator() -> Draft4Validator:
-    """The package schema, with the release schema it refers to by URL served from the local
-    file: ``referencing`` then has nothing to fetch, and an unknown URL is an error."""
-    package_schema = json.loads((OCDS / "release-package-schema.json").read_text())
-    release_schema = json.loads((OCDS / "release-schema.json").read_text())
-    registry = Registry().with_resource(
-        release_schema["id"], DRAFT4.create_resource(release_schema)
-    )
-    return Draft4Validator(
-        package_schema, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER
-    )
-
-
 # --- The standard -------------------------------------------------------------------------
 
 
-@needs_schema
+@needs_ocds_schema
 def test_release_package_valid_against_ocds_schema(purchasing):
     package = release_package()
     errors = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in _validator().iter_errors(package)
+        for e in ocds_validator().iter_errors(package)
     ]
     assert errors == []
     assert package["version"] == "1.1"
     assert len(package["releases"]) == 8  # 1 system, 5 call-offs, 1 direct, 1 spot
 
 
-@needs_schema
+@needs_ocds_schema
 def test_release_package_schema_check_catches_a_bad_release(purchasing):
     # The check can fail: a release without its ocid, and an unknown award status.
     package = release_package()
     del package["releases"][0]["ocid"]
     package["releases"][-1]["awards"][0]["status"] = "approved"
-    messages = [e.message for e in _validator().iter_errors(package)]
+    messages = [e.message for e in ocds_validator().iter_errors(package)]
     assert "'ocid' is a required property" in messages
     assert any("'approved' is not one of" in m for m in messages)
 
 
-@needs_schema
+@needs_ocds_schema
 def test_release_package_codes_from_ocds_codelists(purchasing):
     releases = release_package()["releases"]
     awards = [a for r in releases for a in r.get("awards", [])]
