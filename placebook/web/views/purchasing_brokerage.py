@@ -8,7 +8,6 @@ summary.
 """
 
 import csv
-import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -50,20 +49,6 @@ from placebook.web.forms_purchasing import (
 PAGE_SIZE = 50
 # Who may read the contract register and the spend built from it.
 REGISTER_READERS = (Permission.PACKAGE_VIEW, Permission.PURCHASING_MANAGE)
-
-
-def _require_any(*permissions):
-    """``require_permission`` for pages open to holders of any one of several permissions."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            held = next((p for p in permissions if has_permission(request.user, p)), permissions[0])
-            return require_permission(held)(view)(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _page(request, queryset):
@@ -353,7 +338,7 @@ def approval_list(request):
 # --- contracts and spend ---------------------------------------------------------------
 
 
-@_require_any(*REGISTER_READERS)
+@require_permission(*REGISTER_READERS)
 def contract_list(request):
     kind = request.GET.get("kind", "")
     contracts = visible_to(
@@ -375,7 +360,7 @@ def contract_list(request):
     )
 
 
-@_require_any(*REGISTER_READERS)
+@require_permission(*REGISTER_READERS)
 def contract_detail(request, reference):
     contract = get_object_or_404(
         visible_to(
@@ -441,7 +426,7 @@ def _on_off_rows(totals):
     ]
 
 
-@_require_any(*REGISTER_READERS)
+@require_permission(*REGISTER_READERS)
 def spend_report(request):
     form, report = _spend(request)
     context = {"form": form, "report": report, "page_title": "Committed spend on and off framework"}
@@ -459,7 +444,7 @@ def spend_report(request):
     return render(request, "purchasing/brokerage/spend_report.html", context)
 
 
-@_require_any(*REGISTER_READERS)
+@require_permission(*REGISTER_READERS)
 def spend_report_csv(request):
     form, report = _spend(request)
     if report is None:
