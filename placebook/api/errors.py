@@ -4,6 +4,8 @@
 shows only the message still tells the person what to fix.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -11,6 +13,12 @@ from rest_framework.views import exception_handler
 
 from placebook.core.periods import PeriodParseError
 from placebook.core.permissions import PermissionDenied
+from placebook.purchasing.services.errors import (
+    AlreadyAwarded,
+    DeadlinePassed,
+    OutsideDelegation,
+    PurchasingError,
+)
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -46,6 +54,28 @@ def _body(errors: dict[str, list[str]]) -> dict:
     return {"message": _message(errors), "errors": errors}
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with what has already happened."
+    default_code = "conflict"
+
+
+# Services start a message with "field: " when the refusal is about that input.
+_FIELD_MESSAGE = re.compile(r"(?P<field>[a-z_]+): (?P<text>.+)", re.DOTALL)
+
+
+def _purchasing_error(error: PurchasingError) -> exceptions.APIException:
+    message = str(error)
+    if isinstance(error, AlreadyAwarded | DeadlinePassed):
+        return Conflict(message)
+    if isinstance(error, OutsideDelegation):
+        # The request is sound; this approver lacks the authority for it.
+        return exceptions.PermissionDenied(message)
+    if match := _FIELD_MESSAGE.fullmatch(message):
+        return exceptions.ValidationError({match["field"]: [match["text"]]})
+    return exceptions.ValidationError([message])
+
+
 def json_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = (
@@ -57,6 +87,8 @@ def json_exception_handler(exc, context):
         return Response(_body({"text": [str(exc)]}), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc))
+    if isinstance(exc, PurchasingError):
+        exc = _purchasing_error(exc)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -9,7 +9,6 @@ error shape (``placebook.api.errors``): 409 for a conflict with what has already
 approver's delegated limit does not cover the award, and 400 for every other rule.
 """
 
-import re
 from datetime import date
 
 from django.db import transaction
@@ -21,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, permissions, status, views, viewsets
+from rest_framework import mixins, permissions, status, views, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -39,37 +38,9 @@ from placebook.purchasing.models import (
 )
 from placebook.purchasing.services import applications as application_services
 from placebook.purchasing.services import packages as package_services
-from placebook.purchasing.services.errors import (
-    AlreadyAwarded,
-    DeadlinePassed,
-    OutsideDelegation,
-    PurchasingError,
-)
 from placebook.purchasing.services.spend import spend_report
 
 # Errors ----------------------------------------------------------------------------------
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This conflicts with what has already happened."
-    default_code = "conflict"
-
-
-# Services start a message with "field: " when the refusal is about that input.
-_FIELD_MESSAGE = re.compile(r"(?P<field>[a-z_]+): (?P<text>.+)", re.DOTALL)
-
-
-def http_error(error: PurchasingError) -> exceptions.APIException:
-    message = str(error)
-    if isinstance(error, AlreadyAwarded | DeadlinePassed):
-        return Conflict(message)
-    if isinstance(error, OutsideDelegation):
-        # The request is sound; this approver lacks the authority for it.
-        return exceptions.PermissionDenied(message)
-    if match := _FIELD_MESSAGE.fullmatch(message):
-        return exceptions.ValidationError({match["field"]: [match["text"]]})
-    return exceptions.ValidationError([message])
 
 
 _ERROR_TEXT = {
@@ -113,11 +84,6 @@ class PurchasingView:
     permission_classes = [HasPurchasingPermission]
     read_permissions = frozenset({Permission.PUBLISHED_DATA_VIEW})
     write_permissions = frozenset()
-
-    def handle_exception(self, exc):
-        if isinstance(exc, PurchasingError):
-            exc = http_error(exc)
-        return super().handle_exception(exc)
 
     def granted(self) -> frozenset[Permission]:
         return permissions_of(self.request.user)
