@@ -5,6 +5,7 @@ so what a councillor reads on screen and what they download cannot differ.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
@@ -173,6 +174,14 @@ class PublicHealthRow:
     england: list[tuple[str, float | None]] = field(default_factory=list)
 
 
+def _any_of(conditions: Iterable[Q]) -> Q:
+    """One OR of many conditions, matching nothing if there are none. Built in one go:
+    ``q |= ...`` in a loop copies the growing tree each time, which a dashboard with a
+    hundred conditions felt."""
+    conditions = list(conditions)
+    return Q(*conditions, _connector=Q.OR) if conditions else Q(pk__in=[])
+
+
 class _Geography:
     """Which area replaced which, read once: a series follows a former CCG into its
     successor, and dashboards ask this for every printed line."""
@@ -231,23 +240,47 @@ def _row_keys(release: Release, geography: _Geography) -> list[tuple[int, int, t
     return [(indicator, area, breakdown) for (indicator, area), breakdown in keys.items()]
 
 
-def _one_series(values: list, area_id: int, breakdown: tuple | None) -> list:
-    """The figures of one breakdown, one per period.
+def _choose_breakdown(held: set[tuple[str, str]]) -> tuple[str, str]:
+    """The breakdown (sex, age band) for a row known only from its printed ranks: persons of
+    all ages where held, else the first persons breakdown, else the first held."""
+    preferred = ("Persons", "All ages")
+    if preferred in held or not held:
+        return preferred
+    persons = sorted(b for b in held if b[0] == "Persons")
+    return persons[0] if persons else sorted(held)[0]
 
-    A row shows the breakdown (sex and age band) its dashboard printed; a row known only
-    from its printed ranks shows persons of all ages where held. Where a period has figures
-    for both an area and the area it replaced, the successor's figure is the one shown.
-    """
-    if breakdown is None:
-        held = {(v.sex, v.age) for v in values}
-        breakdown = ("Persons", "All ages")
-        if breakdown not in held and held:
-            persons = sorted(b for b in held if b[0] == "Persons")
-            breakdown = persons[0] if persons else sorted(held)[0]
-    chosen = [v for v in values if (v.sex, v.age) == breakdown]
+
+def _resolve_breakdowns(keys: list, geography: _Geography) -> list[tuple[int, int, tuple]]:
+    """Give every row key its breakdown: the printed one, or one chosen from those held.
+
+    Only the rows without a printed breakdown need the database, and only the distinct
+    breakdowns held, not the figures."""
+    unknown = [(indicator, area) for indicator, area, breakdown in keys if breakdown is None]
+    held: dict[tuple[int, int], set] = defaultdict(set)
+    if unknown:
+        wanted = _any_of(
+            Q(indicator_id=indicator, area_id__in=geography.covering(area))
+            for indicator, area in unknown
+        )
+        for indicator, area, sex, age in (
+            IndicatorValue.objects.current()
+            .filter(wanted)
+            .values_list("indicator_id", "area_id", "sex", "age")
+            .distinct()
+        ):
+            held[(indicator, geography.current(area))].add((sex, age))
+    return [
+        (indicator, area, breakdown or _choose_breakdown(held[(indicator, area)]))
+        for indicator, area, breakdown in keys
+    ]
+
+
+def _one_series(values: list, area_id: int, breakdown: tuple) -> list:
+    """The figures of one breakdown, one per period. Where a period has figures for both an
+    area and the area it replaced, the successor's figure is the one shown."""
     by_period = {}
-    for v in chosen:
-        if v.period_id not in by_period or v.area_id == area_id:
+    for v in values:
+        if (v.sex, v.age) == breakdown and (v.period_id not in by_period or v.area_id == area_id):
             by_period[v.period_id] = v
     return sorted(by_period.values(), key=lambda v: (v.period.end, v.period.start))
 
@@ -290,18 +323,26 @@ class _GroupFigures:
             self.groups[group].add(area)
         self.values: dict[tuple, dict[int, float]] = defaultdict(dict)
         members = set().union(*self.groups.values())
-        wanted = Q(pk__in=[])
-        for f in figures:
-            wanted |= Q(indicator_id=f.indicator_id, period_id=f.period_id, sex=f.sex, age=f.age)
         if not members or not figures:
             return
+        # Each column filtered on its own, then the exact combinations here: one OR term per
+        # figure made the query slower to build and plan than to run.
+        wanted = {(f.indicator_id, f.period_id, f.sex, f.age) for f in figures}
         for indicator, period, sex, age, area, value in (
             IndicatorValue.objects.current()
-            .filter(wanted, area_id__in=members)
+            .filter(
+                indicator_id__in={key[0] for key in wanted},
+                period_id__in={key[1] for key in wanted},
+                sex__in={key[2] for key in wanted},
+                age__in={key[3] for key in wanted},
+                area_id__in=members,
+            )
             .exclude(value=None)
+            .order_by()
             .values_list("indicator_id", "period_id", "sex", "age", "area_id", "value")
         ):
-            self.values[(indicator, period, sex, age)][area] = value
+            if (indicator, period, sex, age) in wanted:
+                self.values[(indicator, period, sex, age)][area] = value
 
     def group_for(self, name: str, figure: PublishedFigure | None) -> int | None:
         if figure and figure.comparator_group_id:
@@ -345,18 +386,24 @@ def _ranks(indicator, history, published: dict, groups: _GroupFigures) -> dict:
 
 def public_health(release: Release) -> list[PublicHealthRow]:
     geography = _Geography()
-    keys = _row_keys(release, geography)
+    keys = _resolve_breakdowns(_row_keys(release, geography), geography)
     figures = _published(release, {"rank", "z_score", "updated"}, geography)
-    areas = {pk for _i, area, _s in keys for pk in geography.covering(area)}
     indicators = Indicator.objects.in_bulk({i for i, _a, _s in keys})
-    area_names = dict(Area.objects.filter(pk__in=areas).values_list("pk", "name"))
+    area_names = dict(
+        Area.objects.filter(pk__in={area for _i, area, _s in keys}).values_list("pk", "name")
+    )
     england = Area.objects.filter(code=ENGLAND).values_list("pk", flat=True).first()
+    # Only the breakdown each row shows: an indicator can hold many more (every sex and age
+    # band), and reading them all was most of the page's time with a million figures stored.
+    wanted = _any_of(
+        Q(indicator_id=indicator, sex=sex, age=age,
+          area_id__in=[*geography.covering(area), england])
+        for indicator, area, (sex, age) in keys
+    )  # fmt: skip
     series = defaultdict(list)
-    # Plain tuples, not model instances: a row's series can run to thousands of figures
-    # across breakdowns, and building models for them dominated the page's time.
     for row in (
         IndicatorValue.objects.current()
-        .filter(indicator_id__in=indicators, area_id__in=areas | {england})
+        .filter(wanted)
         .order_by("period__end", "period__start")
         .values_list(*_Figure.COLUMNS)
     ):
@@ -400,7 +447,7 @@ def public_health(release: Release) -> list[PublicHealthRow]:
                     for v in _one_series(
                         series[(indicator_id, england)],
                         england,
-                        (history[-1].sex, history[-1].age) if history else breakdown,
+                        breakdown,
                     )
                 ],
             )
@@ -444,9 +491,9 @@ def adult_social_care(release: Release) -> list[AscofRow]:
         seftons.setdefault(value.indicator_id, value)
     # The latest comparator figure of the same breakdown as Sefton's, read in one query that
     # leaves the other breakdowns in the database.
-    same_breakdown = Q(pk__in=[])
-    for mine in seftons.values():
-        same_breakdown |= Q(indicator_id=mine.indicator_id, sex=mine.sex, age=mine.age)
+    same_breakdown = _any_of(
+        Q(indicator_id=mine.indicator_id, sex=mine.sex, age=mine.age) for mine in seftons.values()
+    )
     comparators: dict[tuple, IndicatorValue] = {}
     for value in (
         IndicatorValue.objects.current()
