@@ -61,26 +61,50 @@ class IndicatorValue(SourcedModel, AuditedModel):
     where set: most rows have no organisation and supersede nothing, and figures entered
     by hand have no source, those from a command-line import no user. A partial index
     still serves ``col = x``, which is all that filters and PROTECT or SET_NULL deletes ask.
+
+    For the same reason no key is a database foreign key (``db_constraint=False``): their
+    per-row checks took half of a million-row load. On PostgreSQL the database still
+    refuses a reference to a missing row, and the deletion of a referenced one, through the
+    triggers of migration 0005, which check each statement's rows together, at once rather
+    than at commit. On SQLite (development and the demo) Django's PROTECT and SET_NULL
+    guard the references, as they do on both.
     """
 
     indicator = models.ForeignKey(
-        "indicators.Indicator", on_delete=models.PROTECT, related_name="values", db_index=False
+        "indicators.Indicator",
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="values",
+        db_index=False,
     )
     release = models.ForeignKey(
-        Release, on_delete=models.PROTECT, null=True, blank=True, related_name="values"
+        Release,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="values",
     )
     area = models.ForeignKey(
-        "core.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.Area",
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     organisation = models.ForeignKey(
         "core.Organisation",
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
         db_index=False,
     )
-    period = models.ForeignKey("core.Period", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        "core.Period", on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.PERSONS)
     age = models.CharField(max_length=40, default="All ages")
     # Statistical estimates, not money: floats are right here, and what numpy returns.
@@ -100,6 +124,7 @@ class IndicatorValue(SourcedModel, AuditedModel):
     supersedes = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="superseded_by",
@@ -111,11 +136,12 @@ class IndicatorValue(SourcedModel, AuditedModel):
     # As SourcedModel and TrackedModel declare them (keep them in step), but indexed only
     # where set: see Meta.indexes.
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, db_index=False
+        Source, on_delete=models.PROTECT, db_constraint=False, null=True, blank=True, db_index=False
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -124,6 +150,7 @@ class IndicatorValue(SourcedModel, AuditedModel):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
