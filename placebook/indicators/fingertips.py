@@ -33,6 +33,7 @@ from itertools import batched
 from operator import itemgetter
 from typing import Any, BinaryIO, TextIO
 
+import polars as pl
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -44,6 +45,7 @@ from placebook.core.models import Area, AuditEvent, Organisation, Source, User
 from placebook.core.periods import Period, PeriodParseError, parse_period
 from placebook.core.permissions import Permission, require
 from placebook.core.services import get_or_create_period
+from placebook.indicators import bulk_check
 from placebook.indicators.models import (
     Indicator,
     IndicatorValue,
@@ -217,7 +219,8 @@ class _Checker:
             message = f"No header row naming the columns ({', '.join(REQUIRED_COLUMNS)})."
             self.errors = [RowError(1, _IND, "", message)]
         # Absent optional columns read a blank cell that every row gets at the end.
-        self.pick = itemgetter(*(positions.get(_header_key(c), self.width) for c in _READ))
+        self.read_positions = [positions.get(_header_key(c), self.width) for c in _READ]
+        self.pick = itemgetter(*self.read_positions)
         self.indicators: dict[str, int] = {}
         self.subjects: dict[str, tuple[int | None, int | None]] = {}
         self.periods: dict[str, int] = {}
@@ -443,11 +446,15 @@ class _Checker:
             texts = (value_t, l95_t, u95_t, l99_t, u99_t, count_t, denominator_t)
             try:
                 numbers = [float(t) if t else None for t in texts]
-                # float() also reads "nan", "inf" and "1e999" (inf), none of them a figure.
-                # One test on the row's text sends any number with an n or an e in it to
+                # float() also reads "nan", "inf" and "1e999" (inf), none of them a figure,
+                # and a decimal of over 308 digits as inf. One test on the row's text sends
+                # any number with an n or an e in it, or a row too long to be sure of, to
                 # the careful path, which accepts 1.5e-3 and refuses the rest.
                 joined = "".join(texts)
-                if "n" in joined or "N" in joined or "e" in joined or "E" in joined:
+                if (
+                    "n" in joined or "N" in joined or "e" in joined or "E" in joined
+                    or len(joined) > 300
+                ):  # fmt: skip
                     raise ValueError
                 value, l95, u95, l99, u99, count, denominator = numbers
                 if (
@@ -527,15 +534,27 @@ class _Stamp:
     now: datetime
 
 
-def _write_orm(checker: _Checker, records, stamp: _Stamp) -> tuple[int, int, int]:
+def _checked(checker: _Checker, records, frame: pl.DataFrame | None):
+    """(the rows the vectorised first pass passed, as a frame, or None where there was no
+    first pass; the rows the row-by-row checker passes, as they come)."""
+    if frame is None or checker.errors:
+        return None, checker.rows(records)
+    good, rest = bulk_check.first_pass(checker, frame, checker.header_row + 1)
+    return good, checker.rows(rest)
+
+
+def _write_orm(checker: _Checker, records, frame, stamp: _Stamp) -> tuple[int, int, int]:
     """The fallback for SQLite: keep the checked rows, then bulk update and bulk create."""
     errors = checker.errors
+    good, checked = _checked(checker, records, frame)
     rows = []
-    for row in checker.rows(records):
+    for row in checked:
         if not errors:  # after the first problem, only look for more
             rows.append(row)
     if errors:
         raise ImportRejected(errors)
+    if good is not None:
+        rows.extend(good.iter_rows())
     period_ids = checker.period_ids()  # a row holds its period's reference until here
 
     # _base_manager is a plain manager: its bulk writes skip the per-row audit events,
@@ -590,6 +609,10 @@ _STAGING_TYPES = (
 )  # fmt: skip
 # The checked row's period reference stands where the period id will go.
 _STAGING_COLUMNS = [f if f != "period_id" else "period_ref" for f in _ROW_FIELDS]
+# Loads of at least this many new rows, and no fewer than the table holds, rebuild the
+# table's indexes afterwards instead of maintaining them row by row (_set_indexes_aside).
+BULK_LOAD_ROWS = 100_000
+_BULK_INDEX_MEMORY = "256MB"
 # Imports take this lock before they compare with current values, so two imports of the same
 # figures queue instead of both superseding one row (one would then fail on the unique index).
 _IMPORT_LOCK = 0x706C6163_65626B  # "placebk"
@@ -608,29 +631,53 @@ def _same_sql(field: str) -> str:
     return f"({s} IS NOT DISTINCT FROM {v})"
 
 
-def _stage(cursor, checker: _Checker, records) -> int:
-    """Check every row, sending the good ones by COPY to a temporary table while the rest of
-    the file is read; return how many were sent. Raises ImportRejected if any row is bad.
-
-    The rows cross in binary, so numbers go over as 8 bytes rather than as text for the
-    server to parse again, and while Python reads the file the server stores what it has.
-    """
-    columns = ", ".join(f"{c} {t}" for c, t in zip(_STAGING_COLUMNS, _STAGING_TYPES, strict=True))
-    # ON COMMIT DROP cleans up after the import's transaction; the explicit DROP covers a
-    # second import in one transaction (a dry run, or a test).
-    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}, {_MATCHES}, {_PERIODS}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ({columns}) ON COMMIT DROP")
-    errors = checker.errors
-    written = 0
-    with cursor.copy(f"COPY {_STAGING} FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(_STAGING_TYPES)
+def _copy_rows(cursor, checker: _Checker, statement: str, types, rows: Iterable[tuple]) -> int:
+    """Send checked rows by binary COPY as they come, so numbers cross as 8 bytes rather than
+    as text to parse again, and the server stores them while Python reads on. Returns how
+    many were sent; raises ImportRejected if the checker found any problem."""
+    errors, written = checker.errors, 0
+    with cursor.copy(statement) as copy:
+        copy.set_types(types)
         write = copy.write_row
-        for row in checker.rows(records):
+        for row in rows:
             if not errors:  # after the first problem, only look for more
                 write(row)
                 written += 1
     if errors:
         raise ImportRejected(errors)
+    return written
+
+
+def _copy_frame(cursor, table: str, frame: pl.DataFrame) -> None:
+    """COPY the rows of a frame, by column name, as CSV: polars writes it far faster than
+    Python could send the rows one by one."""
+    if not frame.height:
+        return
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    statement = (
+        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN "
+        f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text)}))"  # empty text is '', not NULL
+    )
+    with cursor.copy(statement) as copy:
+        buffer = bulk_check.csv_bytes(frame)
+        while chunk := buffer.read(1 << 20):
+            copy.write(chunk)
+
+
+def _stage(cursor, checker: _Checker, good: pl.DataFrame | None, rows: Iterable[tuple]) -> int:
+    """Put the checked rows in a temporary table, and the stored ids of their periods in
+    another; return how many rows. Raises ImportRejected, having sent no more, if any row
+    is bad."""
+    columns = ", ".join(f"{c} {t}" for c, t in zip(_STAGING_COLUMNS, _STAGING_TYPES, strict=True))
+    # ON COMMIT DROP cleans up after the import's transaction; the explicit DROP covers a
+    # second import in one transaction (a dry run, or a test).
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}, {_MATCHES}, {_PERIODS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {_STAGING} ({columns}) ON COMMIT DROP")
+    binary = f"COPY {_STAGING} FROM STDIN (FORMAT BINARY)"
+    written = _copy_rows(cursor, checker, binary, _STAGING_TYPES, rows)
+    if good is not None:
+        _copy_frame(cursor, _STAGING, good)
+        written += good.height
     cursor.execute(f"CREATE TEMPORARY TABLE {_PERIODS} (ref integer, id bigint) ON COMMIT DROP")
     if periods := checker.period_ids():
         cursor.execute(
@@ -643,17 +690,41 @@ def _stage(cursor, checker: _Checker, records) -> int:
     return written
 
 
-def _write_postgresql(checker: _Checker, records, stamp: _Stamp) -> tuple[int, int, int]:
-    """COPY the checked rows into a temporary table, then apply the revision rules with
-    set-based SQL: find current values, retire the changed ones, insert the new ones."""
+def _write_postgresql(checker: _Checker, records, frame, stamp: _Stamp) -> tuple[int, int, int]:
+    """Load the checked rows by COPY. Figures of indicators the table holds no current value
+    for go straight in; otherwise the rows go to a temporary table first and the revision
+    rules are applied with set-based SQL: find current values, retire the changed ones,
+    insert the new ones."""
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
     with connection.cursor() as cursor:
-        written = _stage(cursor, checker, records)
         # JIT compiling these statements costs over a second each and saves nothing on
         # expressions this simple; the setting is put back afterwards.
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         jit = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        good, rows = _checked(checker, records, frame)
+        if good is None:
+            # Row by row: staged as they are checked, so the file is never all in memory.
+            written = _stage(cursor, checker, None, rows)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        else:
+            careful = []
+            for row in rows:
+                if not checker.errors:  # after the first problem, only look for more
+                    careful.append(row)
+            if checker.errors:
+                raise ImportRejected(checker.errors)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+            indicators = {*good["indicator_id"].unique().to_list(), *(r[1] for r in careful)}
+            cursor.execute(
+                f"SELECT EXISTS (SELECT FROM {table} WHERE is_current AND indicator_id = ANY(%s))",
+                [list(indicators)],
+            )
+            if not cursor.fetchone()[0]:
+                created = _load_new(cursor, table, checker, good, careful, stamp)
+                cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+                return created, 0, 0
+            written = _stage(cursor, checker, good, careful)
+        del good, rows
         same = " AND ".join(_same_sql(f) for f in COMPARED_FIELDS)
         match = (
             f"SELECT s.source_line, v.id AS current_id, {same} AS same "
@@ -679,31 +750,116 @@ def _write_postgresql(checker: _Checker, records, stamp: _Stamp) -> tuple[int, i
                 [stamp.now, stamp.user_id],
             )
         if written > unchanged:
+            indexes = _set_indexes_aside(cursor, table, written - unchanged)
             _insert_new(cursor, table, stamp, matched=bool(unchanged or revised))
+            _rebuild_indexes(cursor, table, indexes)
         cursor.execute(f"DROP TABLE {_STAGING}, {_MATCHES}, {_PERIODS}")
         cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     return written - unchanged - revised, revised, unchanged
 
 
+def _stamp_columns(stamp: _Stamp) -> dict[str, object]:
+    """What every new row of an import holds beside its checked fields."""
+    return {
+        "supersedes_id": None, "release_id": stamp.release.pk,
+        "source_id": stamp.source.pk if stamp.source else None,
+        "created_by_id": stamp.user_id, "updated_by_id": stamp.user_id,
+        "created_at": stamp.now, "updated_at": stamp.now, "is_current": True, "printed": "",
+    }  # fmt: skip
+
+
+_STAMP_TYPES = ("bigint", "bigint", "bigint", "bigint", "bigint", "timestamptz", "timestamptz",
+                "boolean", "text")  # fmt: skip
+
+
+def _load_new(cursor, table: str, checker: _Checker, good: pl.DataFrame, careful: list,
+              stamp: _Stamp) -> int:  # fmt: skip
+    """COPY rows that supersede nothing straight into the values table; return how many."""
+    period_ids = checker.period_ids()  # only now: a rejected file makes no periods
+    stamped = _stamp_columns(stamp)
+    created = good.height + len(careful)
+    indexes = _set_indexes_aside(cursor, table, created)
+    columns = ", ".join([*_ROW_FIELDS, *stamped])
+    _copy_rows(
+        cursor, checker, f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)",
+        (*_STAGING_TYPES[:4], "bigint", *_STAGING_TYPES[5:], *_STAMP_TYPES),
+        ((*row[:4], period_ids[row[4]], *row[5:], *stamped.values()) for row in careful),
+    )  # fmt: skip
+    constants = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in stamped.items()}
+    _copy_frame(
+        cursor,
+        table,
+        good.with_columns(
+            pl.col("period_ref").replace_strict(period_ids, return_dtype=pl.Int64),
+            *(pl.lit(value).alias(name) for name, value in constants.items()),
+        ).rename({"period_ref": "period_id"}),
+    )
+    _rebuild_indexes(cursor, table, indexes)
+    return created
+
+
+def _set_indexes_aside(cursor, table: str, inserting: int) -> list[str]:
+    """Drop the values table's secondary indexes before a bulk load; return how to rebuild them.
+
+    Building an index once from a million rows takes a fraction of what maintaining it row
+    by row does (benchmarks/README.md), so a load of at least ``BULK_LOAD_ROWS`` rows and of
+    at least as many rows as the table holds goes in without them, as PostgreSQL's own
+    advice on populating a database says. Smaller loads keep them: rebuilding an index
+    costs in proportion to the whole table. Dropping an index locks the table against
+    readers until the import commits; the load being larger than the table, that is its
+    first load or a reload.
+    """
+    if inserting < BULK_LOAD_ROWS:
+        return []
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) held", [inserting])
+    if cursor.fetchone()[0] >= inserting:
+        return []
+    # Not the primary key, nor an index behind a table constraint (DROP INDEX refuses those).
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+        [table],
+    )
+    found = cursor.fetchall()
+    for name, _definition in found:
+        cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in found]
+
+
+def _rebuild_indexes(cursor, table: str, definitions: list[str]) -> None:
+    """Build the indexes set aside, then refresh the table's statistics: the planner would
+    otherwise go on planning for the table as it was before the load."""
+    if not definitions:
+        return
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [_BULK_INDEX_MEMORY])
+    for definition in definitions:
+        cursor.execute(definition)
+    cursor.execute(f"ANALYZE {table}")
+
+
 def _insert_new(cursor, table: str, stamp: _Stamp, *, matched: bool) -> None:
     """Insert the staged rows that are not unchanged, each superseding its current value."""
     staged = [c for c in _ROW_FIELDS if c != "period_id"]
-    joins, supersedes, where = "", "NULL", ""
+    stamped = _stamp_columns(stamp)
+    joins, where = "", ""
     if matched:  # else skip the join: a first load has nothing to compare with
         joins = f"LEFT JOIN {_MATCHES} m ON m.source_line = s.source_line"
-        supersedes, where = "m.current_id", "WHERE m.same IS NOT TRUE"
+        where = "WHERE m.same IS NOT TRUE"
+    values = [f"%({name})s" for name in stamped]
+    if matched:
+        values[0] = "m.current_id"
     cursor.execute(
-        f"INSERT INTO {table} ({', '.join(staged)}, period_id, supersedes_id, release_id, "
-        "source_id, created_by_id, updated_by_id, created_at, updated_at, is_current, printed) "
-        f"SELECT {', '.join(f's.{c}' for c in staged)}, p.id, {supersedes}, %s, %s, %s, %s, %s, "
-        f"%s, true, '' FROM {_STAGING} s JOIN {_PERIODS} p ON p.ref = s.period_ref {joins} {where}",
-        [stamp.release.pk, stamp.source.pk if stamp.source else None, stamp.user_id,
-         stamp.user_id, stamp.now, stamp.now],
-    )  # fmt: skip
+        f"INSERT INTO {table} ({', '.join(staged)}, period_id, {', '.join(stamped)}) "
+        f"SELECT {', '.join(f's.{c}' for c in staged)}, p.id, {', '.join(values)} "
+        f"FROM {_STAGING} s JOIN {_PERIODS} p ON p.ref = s.period_ref {joins} {where}",
+        stamped,
+    )
 
 
 def _import(*, by, header_row: int, header: list[str], records, release: Release,
-            source: Source | None, use_copy: bool | None) -> ImportReport:  # fmt: skip
+            source: Source | None, use_copy: bool | None,
+            frame: pl.DataFrame | None = None) -> ImportReport:  # fmt: skip
     require(by, Permission.REFERENCE_DATA_EDIT)
     with transaction.atomic(), acting_as(by):
         checker = _Checker(header_row, header)
@@ -718,7 +874,7 @@ def _import(*, by, header_row: int, header: list[str], records, release: Release
         if use_copy is None:
             use_copy = connection.vendor == "postgresql"
         write = _write_postgresql if use_copy else _write_orm
-        created, revised, unchanged = write(checker, records, stamp)
+        created, revised, unchanged = write(checker, records, frame, stamp)
         # One event for the whole import, not one per value. The audit trail would otherwise
         # be as large as the data (a million-row download means a million events, doubling
         # the write and the table), and what a reader of the trail wants to know is that
@@ -744,9 +900,12 @@ def import_fingertips_csv(
     (default: the release's source) and the row number become each value's provenance.
     ``use_copy`` forces the PostgreSQL COPY path on or off; by default it is used on PostgreSQL.
     """
+    frame = bulk_check.read_frame(file)
     header_row, header, records = _csv_records(file)
+    if frame is not None and frame.width != len(header):
+        frame = None  # polars saw the header differently: check row by row
     return _import(by=by, header_row=header_row, header=header, records=records,
-                   release=release, source=source, use_copy=use_copy)  # fmt: skip
+                   release=release, source=source, use_copy=use_copy, frame=frame)  # fmt: skip
 
 
 def import_xlsx(

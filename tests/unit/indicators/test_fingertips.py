@@ -2,7 +2,7 @@ import csv
 import io
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from openpyxl import Workbook, load_workbook
 
 from placebook.core.models import AuditEvent, Period, Source
@@ -425,23 +425,33 @@ def spy(monkeypatch, name):
 
 
 @on_postgresql
-def test_postgresql_imports_through_copy(monkeypatch, system, release, sefton, hle):
+def test_postgresql_imports_through_copy(monkeypatch, system, release, sefton, knowsley, hle):
     copied = spy(monkeypatch, "_write_postgresql")
     orm = spy(monkeypatch, "_write_orm")
-    statements = []
-
-    def record(execute, sql, *rest):
-        statements.append(sql)
-        return execute(sql, *rest)
-
-    with connection.execute_wrapper(record):
-        import_fingertips_csv(by=system, file=csv_file([row()]), release=release)
+    first = _statements_during(
+        lambda: import_fingertips_csv(by=system, file=csv_file([row()]), release=release)
+    )
     assert (copied, orm) == (["_write_postgresql"], [])
     assert IndicatorValue.objects.get().value == 61.2
-    # No row-by-row INSERT: the values arrive by COPY and move in one INSERT ... SELECT.
-    inserts = [s for s in statements if s.lstrip().upper().startswith('INSERT INTO "INDICATORS')]
+    # An indicator the table holds nothing current for: its rows COPY straight in, with no
+    # temporary table and no INSERT.
+    assert _value_inserts(first) == []
+    assert not any("TEMPORARY TABLE" in s for s in first)
+    # Figures of an indicator already held go through a temporary table, then move in one
+    # INSERT ... SELECT that applies the revision rules: none is inserted row by row.
+    rows = [row(Value="61.3"), row(**{"Area Code": "E08000011"})]
+    again = _statements_during(
+        lambda: import_fingertips_csv(by=system, file=csv_file(rows), release=release)
+    )
+    inserts = _value_inserts(again)
     assert len(inserts) == 1
     assert "SELECT" in inserts[0]
+    assert IndicatorValue.objects.current().count() == 2
+    assert IndicatorValue.objects.get(is_current=False).value == 61.2
+
+
+def _value_inserts(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith('INSERT INTO "INDICATORS')]
 
 
 def test_other_databases_use_the_orm(monkeypatch, system, release, sefton, hle):
@@ -461,6 +471,79 @@ def test_copy_path_rejects_as_the_orm_path_does(system, release, sefton, hle):
         (3, duplicate),
         (4, duplicate),
     ]
+    assert not IndicatorValue.objects.exists()
+
+
+def _value_indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [IndicatorValue._meta.db_table],
+        )
+        return dict(cursor.fetchall())
+
+
+def _statements_during(callable_) -> list[str]:
+    statements = []
+
+    def record(execute, sql, *rest):
+        statements.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(record):
+        callable_()
+    return statements
+
+
+@on_postgresql
+def test_a_load_larger_than_the_table_rebuilds_the_indexes_after_it(
+    monkeypatch, system, release, sefton, knowsley, hle
+):
+    monkeypatch.setattr(fingertips, "BULK_LOAD_ROWS", 3)
+    before = _value_indexes()
+    years = ["2018/19", "2019/20", "2020/21", "2021/22"]
+    areas = ["E08000014", "E08000011"]
+    rows = [row(**{"Time period": y, "Area Code": a}) for y in years for a in areas]
+    statements = _statements_during(
+        lambda: import_fingertips_csv(by=system, file=csv_file(rows), release=release)
+    )
+    assert sum(s.startswith("DROP INDEX") for s in statements) == len(before) - 1  # not the key
+    assert _value_indexes() == before  # every index back, as it was defined
+    assert IndicatorValue.objects.current().count() == 8
+    # The rebuilt unique index still holds: a second current figure for a key is refused.
+    first = IndicatorValue.objects.first()
+    first.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        first.save()
+
+
+@on_postgresql
+def test_a_load_smaller_than_the_table_keeps_its_indexes(monkeypatch, system, release, sefton,
+                                                         knowsley, hle):  # fmt: skip
+    monkeypatch.setattr(fingertips, "BULK_LOAD_ROWS", 1)
+    import_fingertips_csv(
+        by=system, file=csv_file([row(**{"Area Code": "E08000011"}), row(**{"Time period":
+        "2019/20"}), row(**{"Time period": "2018/19"})]), release=release
+    )  # fmt: skip
+    statements = _statements_during(
+        lambda: import_fingertips_csv(by=system, file=csv_file([row()]), release=release)
+    )
+    assert not any(s.startswith("DROP INDEX") for s in statements)
+
+
+@on_postgresql
+def test_a_bulk_load_that_fails_leaves_the_indexes_in_place(monkeypatch, system, release,
+                                                           sefton, hle):  # fmt: skip
+    monkeypatch.setattr(fingertips, "BULK_LOAD_ROWS", 1)
+    before = _value_indexes()
+
+    def fail(*_args):
+        raise RuntimeError("the server went away while building an index")
+
+    monkeypatch.setattr(fingertips, "_rebuild_indexes", fail)
+    with pytest.raises(RuntimeError):
+        import_fingertips_csv(by=system, file=csv_file([row()]), release=release)
+    assert _value_indexes() == before  # the drops were undone with the rest
     assert not IndicatorValue.objects.exists()
 
 
