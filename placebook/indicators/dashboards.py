@@ -8,10 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Max, Q
 
 from placebook import stats
-from placebook.core.models import Area, AuditEvent, ComparatorGroup
+from placebook.core.models import Area, AuditEvent, ComparatorGroup, Organisation
 from placebook.core.periods import parse_period
 from placebook.indicators.models import (
     Framework,
@@ -612,16 +613,27 @@ BUILDERS = {
 }
 
 
-def data_version() -> str:
-    """A key that changes whenever anything a dashboard shows may have changed.
+# The audited models whose writes can change what a dashboard shows.
+_SHOWN_MODELS = (IndicatorValue, Indicator, Target, Release, Area, Organisation, ComparatorGroup)
 
-    Every write to figures, indicators, targets, releases, areas and organisations leaves an
-    audit event (a bulk import leaves one for the whole file), so the newest event's id moves
-    with them; printed figures and target steps are not audited and are counted instead.
-    Each part is an index lookup, so asking costs far less than rebuilding a dashboard.
+
+def data_version() -> str:
+    """A key that changes whenever anything a dashboard shows may have changed, and only then.
+
+    Every write to figures, indicators, targets, releases, areas, organisations and
+    comparator groups leaves an audit event (a bulk import leaves one for the whole file), so
+    the newest event of those kinds moves with them; printed figures and target steps are
+    not audited and are counted instead. Events of other kinds (a referral, a purchase) leave
+    the key alone: the whole application writes audit events all day, and keying on the
+    newest of them all left the dashboards cold for almost every visitor. Each part is one
+    index lookup (the audit trail's (content type, id) index), far cheaper than a rebuild.
     """
-    latest_event = AuditEvent.objects.aggregate(latest=Max("id"))["latest"]
-    parts = [str(latest_event or 0)]
+    kinds = ContentType.objects.get_for_models(*_SHOWN_MODELS).values()
+    latest_event = max(
+        AuditEvent.objects.filter(content_type=kind).aggregate(latest=Max("id"))["latest"] or 0
+        for kind in kinds
+    )
+    parts = [str(latest_event)]
     for model in (PublishedFigure, TargetStep):
         counted = model.objects.aggregate(rows=Count("id"), latest=Max("id"))
         parts.append(f"{counted['rows']}.{counted['latest'] or 0}")

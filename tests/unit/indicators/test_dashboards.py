@@ -5,10 +5,14 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from placebook.indicators.dashboards import build, direction
+from placebook.core.audit import acting_as
+from placebook.core.models import AuditEvent
+from placebook.indicators.dashboards import build, data_version, direction
 from placebook.indicators.exports import to_csv, to_xlsx
 from placebook.indicators.rag import Status
-from tests.factories.indicators import IndicatorFactory
+from placebook.indicators.services import record_value
+from tests.factories.core import AreaFactory, PersonFactory
+from tests.factories.indicators import IndicatorFactory, period
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +202,26 @@ def test_public_health_england_series_keeps_to_one_age_band(sefton, system):
     row = next(r for r in rows if r.indicator == smoking)
     labels = [label for label, _ in row.england]
     assert len(labels) == len(set(labels))
+
+
+# --- the cache key ----------------------------------------------------------------------------
+
+
+def test_the_cache_key_moves_with_what_dashboards_show_and_only_with_it(system):
+    indicator = IndicatorFactory(code="smoking-prevalence")
+    sefton = AreaFactory(code="E08000014", name="Sefton", type="local_authority")
+    before = data_version()
+
+    with acting_as(system):
+        person = PersonFactory()  # a referral's person: nothing a dashboard shows
+    assert AuditEvent.objects.for_object(person).exists()
+    assert data_version() == before
+
+    record_value(by=system, indicator=indicator, area=sefton, period=period("2022"), value=7.9)
+    after_value = data_version()
+    assert after_value != before
+
+    with acting_as(system):
+        sefton.name = "Sefton Council"
+        sefton.save()
+    assert data_version() != after_value
