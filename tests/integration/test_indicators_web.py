@@ -1,7 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from placebook.core.audit import acting_as
+from placebook.core.models import Area
+from placebook.indicators.models import IndicatorValue
 from placebook.indicators.services import record_value
+from placebook.web.views import indicators as views
 from tests.factories.core import AreaFactory
 from tests.factories.indicators import IndicatorFactory, ReleaseFactory, period
 
@@ -169,3 +173,40 @@ def test_dashboard_table_is_rebuilt_only_when_its_data_changes(client, demo, mon
     assert len(builds) == 2
     assert format_number(shown.indicator, revised) in after
     assert format_number(shown.indicator, revised) not in first
+
+
+def test_a_rebuilt_dashboard_redraws_only_the_charts_whose_figures_changed(
+    client, demo, system, monkeypatch
+):
+    drawn = []
+    real = views.trend_chart
+
+    def counting(*args, **kwargs):
+        drawn.append(kwargs["title"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "trend_chart", counting)
+    url = reverse("indicators:dashboard-detail", args=["public-health"])
+    client.get(url)
+    assert len(drawn) > 20
+    # A change to something the dashboard shows rebuilds its table, but the figures behind
+    # each chart are the same, so no chart is drawn again.
+    drawn.clear()
+    sefton = Area.objects.get(code="E08000014")
+    with acting_as(system):
+        sefton.save()
+    client.get(url)
+    assert drawn == []
+    # A revised figure redraws the chart of its row, and only that one.
+    latest = (
+        IndicatorValue.objects.current()
+        .filter(area=sefton, indicator__framework="PHOF", value__isnull=False)
+        .order_by("-period__end")
+        .first()
+    )
+    record_value(by=system, indicator=latest.indicator, area=sefton, period=latest.period,
+                 sex=latest.sex, age=latest.age, value=latest.value + 1)  # fmt: skip
+    body = client.get(url).content.decode()
+    assert len(drawn) == 1
+    assert drawn[0].startswith(latest.indicator.name)
+    assert body.count("<svg") > 20

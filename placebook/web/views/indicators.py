@@ -1,4 +1,9 @@
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -6,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from placebook.core.permissions import Permission, has_permission
+from placebook.indicators import charts
 from placebook.indicators.charts import Bar, Point, Series, bar_chart, trend_chart
 from placebook.indicators.consistency import RULES, audit
 from placebook.indicators.dashboards import BUILDERS, DASHBOARDS, build, data_version, release_of
@@ -67,28 +73,51 @@ def indicator_detail(request, code):
     )
 
 
+# The drawing code's own fingerprint, so that a cached chart never outlives the code that
+# drew it when the cache is shared between deployments.
+_CHART_CODE = hashlib.sha256(Path(charts.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _cached_chart(draw: Callable[[], str], *inputs) -> str:
+    """A chart drawn once for the figures it shows, under a key made of them: a dashboard
+    rebuilt after one figure changes redraws that row's chart, not all 26."""
+    key = "chart:" + hashlib.sha256(repr((_CHART_CODE, *inputs)).encode()).hexdigest()
+    return cache.get_or_set(key, draw, settings.DASHBOARD_CACHE_SECONDS)
+
+
 def _trend_svg(row) -> str:
-    series = [Series(row.subject, [Point(label, value) for label, value in row.series], "primary")]
-    if row.england:
-        england = [Point(label, value) for label, value in row.england]
-        series.append(Series("England", england, "benchmark"))
-    return trend_chart(
-        series,
-        title=f"{row.indicator.name}: {row.subject} over time",
-        unit_label=row.indicator.get_unit_display(),
-        y_format=lambda n, i=row.indicator: format_number(i, n),
+    indicator = row.indicator
+
+    def draw() -> str:
+        series = [Series(row.subject, [Point(label, value) for label, value in row.series],
+                         "primary")]  # fmt: skip
+        if row.england:
+            england = [Point(label, value) for label, value in row.england]
+            series.append(Series("England", england, "benchmark"))
+        return trend_chart(
+            series,
+            title=f"{indicator.name}: {row.subject} over time",
+            unit_label=indicator.get_unit_display(),
+            y_format=lambda n: format_number(indicator, n),
+        )
+
+    return _cached_chart(
+        draw, "trend", indicator.name, indicator.unit, row.subject, row.series, row.england
     )
 
 
 def _comparison_svg(indicator, title: str, bars: list[tuple[str, float | None, bool]], target=None):
-    return bar_chart(
-        [Bar(label, value, highlight=highlight) for label, value, highlight in bars],
-        title=title,
-        unit_label=indicator.get_unit_display(),
-        benchmark=target,
-        benchmark_label="Target",
-        y_format=lambda n: format_number(indicator, n),
-    )
+    def draw() -> str:
+        return bar_chart(
+            [Bar(label, value, highlight=highlight) for label, value, highlight in bars],
+            title=title,
+            unit_label=indicator.get_unit_display(),
+            benchmark=target,
+            benchmark_label="Target",
+            y_format=lambda n: format_number(indicator, n),
+        )
+
+    return _cached_chart(draw, "bars", indicator.unit, title, bars, target)
 
 
 def dashboard_list(request):
