@@ -27,6 +27,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import batched
@@ -543,16 +544,21 @@ def _checked(checker: _Checker, records, frame: pl.DataFrame | None):
     return good, checker.rows(rest)
 
 
+def _kept(checker: _Checker, rows: Iterable[tuple]) -> list[tuple]:
+    """The checked rows, all of them; raises ImportRejected if the checker found any problem."""
+    kept = []
+    for row in rows:
+        if not checker.errors:  # after the first problem, only look for more
+            kept.append(row)
+    if checker.errors:
+        raise ImportRejected(checker.errors)
+    return kept
+
+
 def _write_orm(checker: _Checker, records, frame, stamp: _Stamp) -> tuple[int, int, int]:
     """The fallback for SQLite: keep the checked rows, then bulk update and bulk create."""
-    errors = checker.errors
     good, checked = _checked(checker, records, frame)
-    rows = []
-    for row in checked:
-        if not errors:  # after the first problem, only look for more
-            rows.append(row)
-    if errors:
-        raise ImportRejected(errors)
+    rows = _kept(checker, checked)
     if good is not None:
         rows.extend(good.iter_rows())
     period_ids = checker.period_ids()  # a row holds its period's reference until here
@@ -690,29 +696,30 @@ def _stage(cursor, checker: _Checker, good: pl.DataFrame | None, rows: Iterable[
     return written
 
 
+@contextmanager
+def _without_jit(cursor):
+    """JIT compiling the import's statements costs over a second each and saves nothing on
+    expressions this simple; the setting is put back afterwards."""
+    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    jit = cursor.fetchone()[0]
+    yield
+    cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+
+
 def _write_postgresql(checker: _Checker, records, frame, stamp: _Stamp) -> tuple[int, int, int]:
     """Load the checked rows by COPY. Figures of indicators the table holds no current value
     for go straight in; otherwise the rows go to a temporary table first and the revision
     rules are applied with set-based SQL: find current values, retire the changed ones,
     insert the new ones."""
     table = connection.ops.quote_name(IndicatorValue._meta.db_table)
-    with connection.cursor() as cursor:
-        # JIT compiling these statements costs over a second each and saves nothing on
-        # expressions this simple; the setting is put back afterwards.
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cursor.fetchone()[0]
+    with connection.cursor() as cursor, _without_jit(cursor):
         good, rows = _checked(checker, records, frame)
         if good is None:
             # Row by row: staged as they are checked, so the file is never all in memory.
             written = _stage(cursor, checker, None, rows)
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
         else:
-            careful = []
-            for row in rows:
-                if not checker.errors:  # after the first problem, only look for more
-                    careful.append(row)
-            if checker.errors:
-                raise ImportRejected(checker.errors)
+            careful = _kept(checker, rows)
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
             indicators = {*good["indicator_id"].unique().to_list(), *(r[1] for r in careful)}
             cursor.execute(
@@ -720,11 +727,8 @@ def _write_postgresql(checker: _Checker, records, frame, stamp: _Stamp) -> tuple
                 [list(indicators)],
             )
             if not cursor.fetchone()[0]:
-                created = _load_new(cursor, table, checker, good, careful, stamp)
-                cursor.execute("SELECT set_config('jit', %s, true)", [jit])
-                return created, 0, 0
+                return _load_new(cursor, table, checker, good, careful, stamp), 0, 0
             written = _stage(cursor, checker, good, careful)
-        del good, rows
         same = " AND ".join(_same_sql(f) for f in COMPARED_FIELDS)
         match = (
             f"SELECT s.source_line, v.id AS current_id, {same} AS same "
@@ -754,7 +758,6 @@ def _write_postgresql(checker: _Checker, records, frame, stamp: _Stamp) -> tuple
             _insert_new(cursor, table, stamp, matched=bool(unchanged or revised))
             _rebuild_indexes(cursor, table, indexes)
         cursor.execute(f"DROP TABLE {_STAGING}, {_MATCHES}, {_PERIODS}")
-        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     return written - unchanged - revised, revised, unchanged
 
 
@@ -846,9 +849,9 @@ def _insert_new(cursor, table: str, stamp: _Stamp, *, matched: bool) -> None:
     if matched:  # else skip the join: a first load has nothing to compare with
         joins = f"LEFT JOIN {_MATCHES} m ON m.source_line = s.source_line"
         where = "WHERE m.same IS NOT TRUE"
-    values = [f"%({name})s" for name in stamped]
-    if matched:
-        values[0] = "m.current_id"
+    values = [
+        "m.current_id" if matched and name == "supersedes_id" else f"%({name})s" for name in stamped
+    ]
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(staged)}, period_id, {', '.join(stamped)}) "
         f"SELECT {', '.join(f's.{c}' for c in staged)}, p.id, {', '.join(values)} "
