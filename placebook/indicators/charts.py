@@ -23,6 +23,7 @@ Missing numbers (``None``, or NaN/inf as produced by ``placebook.stats``) are sh
 a trend line breaks rather than interpolating across them, and a bar says "no data".
 """
 
+import functools
 import hashlib
 import math
 import re
@@ -422,9 +423,18 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 
 
 def _attribute(value: object) -> str:
+    if isinstance(value, str):
+        return _text_attribute(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f'"{_number(float(value))}"'  # digits, "." and "-": nothing to escape
-    return f'"{_clean(value).translate(_ATTRIBUTE_ESCAPES)}"'
+    return _text_attribute(str(value))
+
+
+# Most text attributes are the same few colours and class names in every chart: escaped
+# once, not a thousand times a dashboard.
+@functools.lru_cache(maxsize=4096)
+def _text_attribute(text: str) -> str:
+    return f'"{_clean(text).translate(_ATTRIBUTE_ESCAPES)}"'
 
 
 def _el(tag: str, attrs: dict[str, object], content: str = "") -> str:
