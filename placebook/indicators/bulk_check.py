@@ -41,12 +41,15 @@ def read_frame(file: TextIO) -> pl.DataFrame | None:
     source = binary if binary is not None and encoding in _UTF8 and binary.seekable() else file
     source.seek(0)
     try:
-        frame = pl.read_csv(source, has_header=True, infer_schema=False, encoding="utf8")
+        # Blank cells, and those a short row lacks, read as empty text, as the csv module
+        # gives them: no null to fill in afterwards, which copied the whole frame.
+        return pl.read_csv(
+            source, has_header=True, infer_schema=False, encoding="utf8", empty_string_is_null=False
+        )
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
-        frame = None
+        return None
     finally:
         file.seek(0)
-    return frame if frame is None else frame.with_columns(pl.all().fill_null(""))
 
 
 def first_pass(

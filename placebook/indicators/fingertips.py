@@ -618,6 +618,8 @@ _STAGING_COLUMNS = [f if f != "period_id" else "period_ref" for f in _ROW_FIELDS
 # Loads of at least this many new rows, and no fewer than the table holds, rebuild the
 # table's indexes afterwards instead of maintaining them row by row (_set_indexes_aside).
 BULK_LOAD_ROWS = 100_000
+# Rows turned into CSV for COPY at a time: about 15 MB of text.
+_COPY_SLICE_ROWS = 100_000
 _BULK_INDEX_MEMORY = "256MB"
 # Imports take this lock before they compare with current values, so two imports of the same
 # figures queue instead of both superseding one row (one would then fail on the unique index).
@@ -654,20 +656,21 @@ def _copy_rows(cursor, checker: _Checker, statement: str, types, rows: Iterable[
     return written
 
 
-def _copy_frame(cursor, table: str, frame: pl.DataFrame) -> None:
-    """COPY the rows of a frame, by column name, as CSV: polars writes it far faster than
-    Python could send the rows one by one."""
+def _copy_frame(cursor, table: str, frame: pl.DataFrame, *columns: pl.Expr) -> None:
+    """COPY the rows of a frame, by column name, with ``columns`` added to it, as CSV: polars
+    writes it far faster than Python could send the rows one by one. It goes a slice at a
+    time, so the file's rows are never held twice over as text."""
     if not frame.height:
         return
-    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    schema = frame.head(0).with_columns(*columns).schema
+    text = [c for c, dtype in schema.items() if dtype == pl.String]
     statement = (
-        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN "
+        f"COPY {table} ({', '.join(schema)}) FROM STDIN "
         f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(text)}))"  # empty text is '', not NULL
     )
     with cursor.copy(statement) as copy:
-        buffer = bulk_check.csv_bytes(frame)
-        while chunk := buffer.read(1 << 20):
-            copy.write(chunk)
+        for part in frame.iter_slices(_COPY_SLICE_ROWS):
+            copy.write(bulk_check.csv_bytes(part.with_columns(*columns)).getbuffer())
 
 
 def _stage(cursor, checker: _Checker, good: pl.DataFrame | None, rows: Iterable[tuple]) -> int:
@@ -792,10 +795,9 @@ def _load_new(cursor, table: str, checker: _Checker, good: pl.DataFrame, careful
     _copy_frame(
         cursor,
         table,
-        good.with_columns(
-            pl.col("period_ref").replace_strict(period_ids, return_dtype=pl.Int64),
-            *(pl.lit(value).alias(name) for name, value in constants.items()),
-        ).rename({"period_ref": "period_id"}),
+        good.rename({"period_ref": "period_id"}),
+        pl.col("period_id").replace_strict(period_ids, return_dtype=pl.Int64),
+        *(pl.lit(value).alias(name) for name, value in constants.items()),
     )
     _rebuild_indexes(cursor, table, indexes)
     return created

@@ -126,6 +126,38 @@ def test_a_decimal_too_long_to_be_finite_is_refused_by_both_passes(catalogue):
         ]
 
 
+def test_short_rows_and_quoted_empty_cells_read_alike_in_both_passes(catalogue):
+    key = ["90362", "E08000014", "2021/22", "Persons"]
+    lines = [
+        ["Indicator ID", "Area Code", "Time period", "Sex", "Age", "Value", "Value note"],
+        [*key, "All ages", "61.2", "a note"],
+        [*key, "18+", "60.1"],  # no note cell at all
+        [*key, "65+"],  # nor a value
+        [*key[:3]],  # nor a sex or an age: refused
+        [*key, "75+", '""', '""'],  # quoted empty cells
+    ]
+    text = "\n".join(",".join(line) for line in lines) + "\n"
+    frame = bulk_check.read_frame(io.StringIO(text))
+    assert frame is not None
+    assert frame.null_count().sum_horizontal().item() == 0
+    assert frame.row(2)[5:] == ("", "")
+
+    def check(vectorised: bool):
+        stream = io.StringIO(text)
+        first = bulk_check.read_frame(stream) if vectorised else None
+        header_row, header, records = fingertips._csv_records(stream)
+        checker = fingertips._Checker(header_row, header)
+        checker.load()
+        good, careful = fingertips._checked(checker, records, first)
+        accepted = list(careful) + (list(good.iter_rows()) if good is not None else [])
+        return sorted(row[:4] + row[5:] for row in accepted), checker.errors
+
+    slow, fast = check(vectorised=False), check(vectorised=True)
+    assert fast == slow
+    assert [row[0] for row in slow[0]] == [2, 3, 4, 6]
+    assert [(e.row, e.column) for e in slow[1]] == [(5, "Sex"), (5, "Age")]
+
+
 @pytest.mark.parametrize(
     "text",
     [
