@@ -473,13 +473,10 @@ class AuditData:
     def where(self, obj: Printed) -> str:
         if isinstance(obj, PublishedFigure):
             if obj.column == NARRATIVE:
-                return f"line {obj.source_line}, {obj.table}, '{obj.row}'"
-            return (
-                f"line {obj.source_line}, table '{obj.table}', row '{obj.row}', "
-                f"column '{obj.column}'"
-            )
+                return f"{_line(obj)}, {obj.table}, '{obj.row}'"
+            return f"{_line(obj)}, table '{obj.table}', row '{obj.row}', column '{obj.column}'"
         if isinstance(obj, Target):
-            return f"line {obj.source_line}, target for {obj.indicator.name}: '{obj.printed}'"
+            return f"{_line(obj)}, target for {obj.indicator.name}: '{obj.printed}'"
         return self._where_value(obj)
 
     def _where_value(self, value: IndicatorValue) -> str:
@@ -490,9 +487,9 @@ class AuditData:
             None,
         )
         if row is None:
-            return f"line {value.source_line}, {label}"
+            return f"{_line(value)}, {label}"
         column = self._dashboard_column(value, row)
-        where = f"line {value.source_line}, table '{row.table}', row '{row.row}'"
+        where = f"{_line(value)}, table '{row.table}', row '{row.row}'"
         if column:
             return f"{where}, column '{column}' ({value.period.label})"
         return f"{where}, {subject}, {value.period.label}"
@@ -568,6 +565,14 @@ def _version_start(label: str) -> date | None:
 
 def _is_duration(value: IndicatorValue) -> bool:
     return value.indicator.unit == Unit.DURATION
+
+
+def _line(figure) -> str:
+    """Where a figure is, for a message: its line in the paper or file, or, for one entered
+    by hand (which has none), that it was."""
+    if figure.source_line is None:
+        return "entered in Placebook"
+    return f"line {figure.source_line}"
 
 
 def _shown(value: IndicatorValue) -> str:
@@ -649,7 +654,7 @@ def _value_printed_twice(data: AuditData) -> Iterator[Finding]:
                 later,
                 also=[first],
                 printed=_shown(later),
-                expected=f"{_shown(first)} (as printed at line {first.source_line})",
+                expected=f"{_shown(first)} (as printed at {_line(first)})",
                 detail=(
                     f"{later.indicator.name}, {_short(later.subject.name)}, "
                     f"{later.period.label}{breakdown} is printed as {_shown(first)} at line "
@@ -694,7 +699,7 @@ def _figure_printed_twice(data: AuditData) -> Iterator[Finding]:
                 later,
                 also=[first],
                 printed=later.printed,
-                expected=f"{first.printed} (as printed at line {first.source_line})",
+                expected=f"{first.printed} (as printed at {_line(first)})",
                 detail=(
                     f"{later.row} / {later.column}: {first.printed} at line "
                     f"{first.source_line} ({first.release.key}) but {later.printed} at line "
@@ -731,10 +736,10 @@ def _label_differs(data: AuditData) -> Iterator[Finding]:
                 also=[first],
                 severity=WARNING,
                 printed=later.row,
-                expected=f"{first.row} (as labelled at line {first.source_line})",
+                expected=f"{first.row} (as labelled at {_line(first)})",
                 detail=(
-                    f"The row printed at line {later.source_line} ({later.release.key}) is "
-                    f"the row printed at line {first.source_line} ({first.release.key}) "
+                    f"The row printed at {_line(later)} ({later.release.key}) is "
+                    f"the row printed at {_line(first)} ({first.release.key}) "
                     "(same indicator, subject and period) under another label."
                 ),
             )
@@ -807,10 +812,10 @@ def _legend_differs(data: AuditData) -> Iterator[Finding]:
                 also=[best],
                 severity=WARNING,
                 printed=f.printed,
-                expected=f"{best.printed} (as printed at line {best.source_line})",
+                expected=f"{best.printed} (as printed at {_line(best)})",
                 detail=(
                     "This copy of the key prints the entry without the symbol or colour that "
-                    f"says which mark it explains; the copy at line {best.source_line} "
+                    f"says which mark it explains; the copy at {_line(best)} "
                     f"({best.release.key}) prints it."
                 ),
             )
@@ -1007,14 +1012,14 @@ def _change_operands(
     if difference and current and current.value is not None:
         now, step = _dec(current.value), _dec(difference.value)
         old = now + step if _DOWN_WORDS.search(claim) else now - step
-        how = f"{_plain(step)} of {_plain(old)} ({_shown(current)} now, line {current.source_line})"
+        how = f"{_plain(step)} of {_plain(old)} ({_shown(current)} now, {_line(current)})"
         return old, now, ERROR, how, [difference, current]
     for other in data.figures:
         same = (other.indicator_id, other.area_id) == (f.indicator_id, f.area_id)
         if other is not f and same and other.kind == FigureKind.PERCENTAGE:
             pair = _from_to(other.claim)
             if pair and pair[0]:
-                how = f"from {_plain(pair[0])} to {_plain(pair[1])} (line {other.source_line})"
+                how = f"from {_plain(pair[0])} to {_plain(pair[1])} ({_line(other)})"
                 return pair[0], pair[1], WARNING, how, [other]
     return None
 
@@ -1084,9 +1089,8 @@ def _product_findings(
                     printed=_shown(r),
                     expected=f"{_show(expected, places)}",
                     detail=(
-                        f"{r.indicator.name} = offered {_shown(offered)} (line "
-                        f"{offered.source_line}) x uptake {_shown(uptake)} (line "
-                        f"{uptake.source_line}) = {o * u / 100:f}."
+                        f"{r.indicator.name} = offered {_shown(offered)} ({_line(offered)}) "
+                        f"x uptake {_shown(uptake)} ({_line(uptake)}) = {o * u / 100:f}."
                     ),
                 )
         return
@@ -1101,11 +1105,11 @@ def _product_findings(
                     a,
                     also=[b, offered],
                     printed=f"{_shown(a)} (printed as the share received)",
-                    expected=f"{_amount(b)} (as printed at line {b.source_line})",
+                    expected=f"{_amount(b)} (as printed at {_line(b)})",
                     detail=(
                         f"{_shown(a)} is the uptake (received ÷ offered), not the share "
                         f"received: offered {_amount(offered)} x {_amount(a)} = {_amount(b)}, "
-                        f"which line {b.source_line} prints as the share received."
+                        f"which {_line(b)} prints as the share received."
                     ),
                 )
 
@@ -1188,9 +1192,9 @@ def _ratio(data: AuditData) -> Iterator[Finding]:
                 printed=f.printed,
                 expected=f"{_show(ratio, places)} times",
                 detail=(
-                    f"{numerator.indicator.name} {_shown(numerator)} (line "
-                    f"{numerator.source_line}) ÷ {denominator.indicator.name} "
-                    f"{_shown(denominator)} (line {denominator.source_line}) = {ratio:.3f}."
+                    f"{numerator.indicator.name} {_shown(numerator)} ({_line(numerator)}) "
+                    f"÷ {denominator.indicator.name} "
+                    f"{_shown(denominator)} ({_line(denominator)}) = {ratio:.3f}."
                 ),
             )
 
@@ -1285,7 +1289,7 @@ def _gap_extremes(data: AuditData) -> Iterator[Finding]:
                 detail=(
                     f"The text gives the gap as {_shown(gap)} and the two ends as "
                     f"{least.printed} (least deprived) and {most.printed} (most deprived, "
-                    f"line {most.source_line}), which are {_show(expected, places)} apart. The "
+                    f"{_line(most)}), which are {_show(expected, places)} apart. The "
                     "indicator is a slope index, not the difference of the extremes, but the "
                     "text presents it as that gap."
                 ),
@@ -1414,8 +1418,8 @@ def _amount(value: IndicatorValue) -> str:
 
 def _change_text(previous: IndicatorValue, latest: IndicatorValue) -> str:
     return (
-        f"{_amount(previous)} ({previous.period.label}, line {previous.source_line}) to "
-        f"{_amount(latest)} ({latest.period.label}, line {latest.source_line})"
+        f"{_amount(previous)} ({previous.period.label}, {_line(previous)}) to "
+        f"{_amount(latest)} ({latest.period.label}, {_line(latest)})"
     )
 
 
@@ -1481,7 +1485,7 @@ def _direction_legend(data: AuditData) -> Iterator[Finding]:
             printed=glyph,
             expected=expected,
             detail=(
-                f"The key (line {legend.source_line}) says {expected} = '{_legend_text(legend)}'."
+                f"The key ({_line(legend)}) says {expected} = '{_legend_text(legend)}'."
                 f" {latest.indicator.name} went from {_change_text(previous, latest)}, and "
                 f"{polarity}, so it {meaning}.{borrowed_note}"
             ),
@@ -1701,7 +1705,7 @@ def _rank_change(data: AuditData) -> Iterator[Finding]:
                     expected=f"rank {int(previous.value)} to {int(latest.value)}",
                     detail=(
                         f"The table prints {previous.column} {previous.printed} and "
-                        f"{latest.column} {latest.printed} (line {latest.source_line}); ranks "
+                        f"{latest.column} {latest.printed} ({_line(latest)}); ranks "
                         "run low = best."
                     ),
                 )
@@ -1732,7 +1736,7 @@ def _z_evidence(
     other = data.value_for(f.indicator_id, area.id, None, span) if own else None
     if own is not None and other is not None and own.value != other.value:
         better = _better(f.indicator.polarity, own.value > other.value)
-        text = f"{_shown(own)} against {area.name} {_shown(other)} (line {other.source_line})"
+        text = f"{_shown(own)} against {area.name} {_shown(other)} ({_line(other)})"
         return better, True, text, [own, other]
     abbreviation = "".join(word[0] for word in area.name.split()).upper()
     rank = next(
@@ -2012,7 +2016,7 @@ def _label_standard_rule(data: AuditData) -> Iterator[Finding]:
                 printed=f.printed,
                 expected=_show_standard(mismatched[0][1][0], unit),
                 detail="The target printed for this indicator is "
-                + "; ".join(f"{how} at line {t.source_line}" for t, (_, _, how) in mismatched)
+                + "; ".join(f"{how} at {_line(t)}" for t, (_, _, how) in mismatched)
                 + ".",
             )
 
@@ -2040,7 +2044,7 @@ def _target_disagrees(data: AuditData) -> Iterator[Finding]:
                         later,
                         also=[first],
                         printed=later.printed or f"{later.value:g}",
-                        expected=f"{first.printed or first.value} (line {first.source_line})",
+                        expected=f"{first.printed or first.value} ({_line(first)})",
                         detail=f"Two targets for {later.indicator.name} that apply to the same "
                         "figures disagree.",
                     )
@@ -2124,11 +2128,11 @@ def _period_label_differs(data: AuditData) -> Iterator[Finding]:
                         also=[a],
                         severity=WARNING,
                         printed=f"{_amount(b)} for {b.period.label}",
-                        expected=f"{a.period.label} (as printed at line {a.source_line})",
+                        expected=f"{a.period.label} (as printed at {_line(a)})",
                         detail=(
                             f"{b.indicator.name}: {_shown(a)} is printed for "
-                            f"{a.period.label} at line {a.source_line} and for "
-                            f"{b.period.label} at line {b.source_line}; the periods overlap "
+                            f"{a.period.label} at {_line(a)} and for "
+                            f"{b.period.label} at {_line(b)}; the periods overlap "
                             "but are not the same."
                         ),
                     )

@@ -331,6 +331,15 @@ def test_product_that_does_not_equal_its_factors(sefton):
     assert found.expected == "2.4"
 
 
+def test_figures_entered_by_hand_are_said_to_be_so_not_given_a_missing_line(sefton):
+    for name, value in (("offered", 3.0), ("uptake", 80.5), ("received", 3.4)):
+        health_check(name, sefton, value, release=None, source=None, source_line=None)
+    [found] = findings("product")
+    assert found.location.startswith("entered in Placebook, ")
+    assert "(entered in Placebook) x uptake 80.5% (entered in Placebook)" in found.detail
+    assert "None" not in found.location + found.detail
+
+
 def test_uptake_printed_as_received_is_found_from_the_product(north_west):
     # Seed 002: England 42.3% "received" (line 2890) is 27.4% received / 64.7% offered.
     health_check("offered", north_west, 64.7)
