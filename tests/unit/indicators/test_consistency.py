@@ -14,6 +14,7 @@ from tests.factories.core import AreaFactory, ComparatorGroupFactory
 from tests.factories.figures import (
     PrintedValueFactory,
     PublishedFigureFactory,
+    SourceFactory,
     TargetFactory,
     TargetStepFactory,
 )
@@ -338,6 +339,14 @@ def test_figures_entered_by_hand_are_said_to_be_so_not_given_a_missing_line(seft
     assert found.location.startswith("entered in Placebook, ")
     assert "(entered in Placebook) x uptake 80.5% (entered in Placebook)" in found.detail
     assert "None" not in found.location + found.detail
+
+
+@pytest.mark.parametrize("kind", ["import", "dataset"])
+def test_figures_from_uploaded_files_and_datasets_are_data_not_papers(sefton, kind):
+    upload = SourceFactory(key=f"an-{kind}", kind=kind)
+    for name, value in (("offered", 3.0), ("uptake", 80.5), ("received", 3.4)):
+        health_check(name, sefton, value, source=upload)
+    assert findings("product") == []
 
 
 def test_uptake_printed_as_received_is_found_from_the_product(north_west):
