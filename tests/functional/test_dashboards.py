@@ -57,3 +57,25 @@ def test_dashboard_accessible_and_usable_without_javascript(browser, live_server
         without_js.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == f"{slug}.csv"
     without_js.context.close()
+
+
+def test_indicator_figures_found_by_place_accessibly_and_without_javascript(browser, live_server):
+    call_command("load_demo", stdout=io.StringIO())
+    url = f"{live_server.url}/indicators/catalogue/phof-suicide-rate/"
+
+    without_js = browser.new_context(java_script_enabled=False).new_page()
+    without_js.goto(url)
+    without_js.get_by_label("Area or organisation").fill("Sefton")
+    without_js.get_by_role("button", name="Show figures").click()
+    assert "place=Sefton" in without_js.url
+    assert "found" in without_js.locator("table caption").inner_text()
+    places = without_js.locator("table tbody tr td:nth-child(2)").all_inner_texts()
+    assert places
+    assert all(place.startswith("Sefton") for place in places)
+    without_js.context.close()
+
+    with_js = browser.new_context().new_page()
+    with_js.goto(f"{url}?place=Sefton")
+    violations = axe_violations(with_js)
+    assert violations == [], json.dumps(violations, indent=2)
+    with_js.context.close()

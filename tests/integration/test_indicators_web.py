@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -32,9 +34,12 @@ def smoking(system):
 
 
 def test_catalogue_lists_indicators_with_counts(client, smoking):
+    IndicatorFactory(name="Nothing held yet")
     body = client.get(reverse("indicators:indicator-list")).content.decode()
     assert "Smoking prevalence" in body
     assert "Lower is better" in body
+    counts = re.findall(r'govuk-table__cell--numeric">(\d+)</td>', body)
+    assert sorted(counts) == ["0", "2"]  # current figures only: none are superseded here
 
 
 def test_catalogue_filters_by_framework(client, smoking):
@@ -50,6 +55,43 @@ def test_indicator_page_shows_definition_method_and_figures(client, smoking):
     assert "definitions/smoking-prevalence.json" in body
     assert "7.9%" in body
     assert "Public Health Performance Framework - August 2023" in body
+
+
+@pytest.fixture
+def many_figures(smoking):
+    """Sefton's two figures and 30 councils' figures for each of two more years: 62 in all."""
+    councils = [AreaFactory(code=f"E0800{n:04d}", name=f"Council {n:02d}") for n in range(30)]
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(indicator=smoking, area=area, period=period(year), value=12.5)
+        for year in ("2019", "2020")
+        for area in councils
+    )
+    return smoking
+
+
+def test_indicator_page_shows_its_figures_a_page_at_a_time(client, many_figures):
+    url = many_figures.get_absolute_url()
+    first = client.get(url).content.decode()
+    assert "62 figures, 1 to 50 shown" in first
+    assert first.count("12.5%") == 50  # the earliest periods first
+    assert 'rel="next"' in first
+    last = client.get(url, {"page": 2}).content.decode()
+    assert "62 figures, 51 to 62 shown" in last
+    assert last.count("12.5%") == 10
+    assert "7.9%" in last
+
+
+def test_indicator_page_finds_figures_by_place_and_period(client, many_figures):
+    url = many_figures.get_absolute_url()
+    body = client.get(url, {"place": "council 07"}).content.decode()
+    assert "2 figures found" in body
+    assert body.count("Council 07") == 2
+    body = client.get(url, {"place": "e08000014", "period": "2022"}).content.decode()
+    assert "1 figure found" in body
+    assert "7.9%" in body
+    assert '<option value="2022" selected>' in body
+    body = client.get(url, {"place": "Nowhere"}).content.decode()
+    assert "No figures for that area or period." in body
 
 
 def test_small_numbers_are_suppressed_for_the_public(client, smoking):

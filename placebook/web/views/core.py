@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,13 +23,8 @@ from placebook.core.periods import PeriodParseError, parse_period
 from placebook.core.permissions import ROLES, Permission, has_permission, visible_to
 from placebook.web.decorators import require_permission
 from placebook.web.forms import OrganisationForm, PeriodForm, SignInForm
+from placebook.web.pagination import page_of
 from placebook.web.subsystems import BY_SLUG, SUBSYSTEMS
-
-PAGE_SIZE = 50
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def home(request):
@@ -107,7 +101,7 @@ def organisation_list(request):
         request,
         "core/organisation_list.html",
         {
-            "page": _page(request, qs),
+            "page": page_of(request, qs),
             "kinds": OrganisationKind.choices,
             "kind": kind,
             "q": q,
@@ -165,7 +159,7 @@ def area_list(request):
         request,
         "core/area_list.html",
         {
-            "page": _page(request, qs),
+            "page": page_of(request, qs),
             "types": AreaType.choices,
             "type": area_type,
             "parent": parent,
@@ -287,7 +281,7 @@ def audit_list(request):
         request,
         "core/audit_list.html",
         {
-            "page": _page(request, qs),
+            "page": page_of(request, qs),
             "models": sorted(set(models_seen)),
             "model": model,
             "actor": actor,

@@ -10,7 +10,6 @@ summary.
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,14 +44,10 @@ from placebook.web.forms_purchasing import (
     SpendRangeForm,
     weekly_profile_rows,
 )
+from placebook.web.pagination import page_of
 
-PAGE_SIZE = 50
 # Who may read the contract register and the spend built from it.
 REGISTER_READERS = (Permission.PACKAGE_VIEW, Permission.PURCHASING_MANAGE)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _person_name(user, person) -> str | None:
@@ -94,7 +89,7 @@ def package_list(request):
         requests = requests.filter(status=status)
     if lot.isdigit():
         requests = requests.filter(lot_id=lot)
-    page = _page(request, requests)
+    page = page_of(request, requests)
     return render(
         request,
         "purchasing/brokerage/package_list.html",
@@ -351,7 +346,7 @@ def contract_list(request):
         request,
         "purchasing/brokerage/contract_list.html",
         {
-            "page": _page(request, contracts),
+            "page": page_of(request, contracts),
             "kinds": ContractKind.choices,
             "kind": kind,
             "can_direct_award": has_permission(request.user, Permission.AWARD_APPROVE),
