@@ -173,10 +173,10 @@ def _resolve(
     return text.replace_strict(found, default=None, return_dtype=dtype)
 
 
-def csv_bytes(good: pl.DataFrame) -> io.BytesIO:
+def csv_bytes(good: pl.DataFrame) -> memoryview:
     """The rows as CSV for COPY: nulls unquoted and empty, empty text quoted, and numbers in
-    the shortest form that reads back as the same double."""
+    the shortest form that reads back as the same double. A view of the written buffer, not
+    a copy of it."""
     buffer = io.BytesIO()
     good.write_csv(buffer, include_header=False)
-    buffer.seek(0)
-    return buffer
+    return buffer.getbuffer()

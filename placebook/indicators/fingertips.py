@@ -670,7 +670,7 @@ def _copy_frame(cursor, table: str, frame: pl.DataFrame, *columns: pl.Expr) -> N
     )
     with cursor.copy(statement) as copy:
         for part in frame.iter_slices(_COPY_SLICE_ROWS):
-            copy.write(bulk_check.csv_bytes(part.with_columns(*columns)).getbuffer())
+            copy.write(bulk_check.csv_bytes(part.with_columns(*columns)))
 
 
 def _stage(cursor, checker: _Checker, good: pl.DataFrame | None, rows: Iterable[tuple]) -> int:
